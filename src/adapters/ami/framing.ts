@@ -58,7 +58,11 @@ export class AmiFramer {
       const nl = this.buf.indexOf('\n', start);
       if (nl < 0) break;
       const end = nl > start && this.buf.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-      this.line(this.buf.slice(start, end));
+      if (end - start > this.limits.maxLineLength) {
+        this.fail('AMI_FRAME_LINE_TOO_LONG', `line longer than ${this.limits.maxLineLength} characters`);
+      } else if (!this.fastField(start, end)) {
+        this.line(this.buf.slice(start, end));
+      }
       start = nl + 1;
     }
     this.buf = start === 0 ? this.buf : this.buf.slice(start);
@@ -82,6 +86,22 @@ export class AmiFramer {
     }
   }
 
+  /**
+   * The common case, parsed in place without slicing the line first: a `Key: Value` line inside an
+   * ordinary block. Returns false for everything else (banner, blank line, legacy output, errors),
+   * which line() then handles.
+   */
+  private fastField(start: number, end: number): boolean {
+    if (this.expectBanner || this.follows || this.bad || end === start) return false;
+    if (this.fields.length === 0 || this.fields.length >= this.limits.maxLinesPerMessage) return false;
+    const buf = this.buf;
+    const colon = buf.indexOf(':', start);
+    if (colon <= start || colon >= end) return false;
+    const vStart = buf.charCodeAt(colon + 1) === 32 && colon + 1 < end ? colon + 2 : colon + 1;
+    this.fields.push([buf.slice(start, colon), buf.slice(vStart, end)]);
+    return true;
+  }
+
   private line(line: string): void {
     if (this.expectBanner) {
       this.expectBanner = false;
@@ -101,6 +121,12 @@ export class AmiFramer {
       return;
     }
     if (this.follows) {
+      // Asterisk <= 13 writes `Privilege: Command` and `ActionID: <id>` before the raw output.
+      if (this.fields.every(([k]) => k !== 'Output') && /^(ActionID|Privilege):/i.test(line)) {
+        const c = line.indexOf(':');
+        this.fields.push([line.slice(0, c), line.charCodeAt(c + 1) === 32 ? line.slice(c + 2) : line.slice(c + 1)]);
+        return;
+      }
       if (line.endsWith(END_COMMAND)) {
         const before = line.slice(0, -END_COMMAND.length);
         if (before.length > 0) this.fields.push(['Output', before.replace(/\n$/, '')]);

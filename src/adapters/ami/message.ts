@@ -13,11 +13,25 @@ export interface AmiMessage {
   readonly index: ReadonlyMap<string, string>;
 }
 
+/** Wire key → lower-case key. AMI uses a few hundred distinct keys; bounded in case of garbage. */
+const lowerKeys = new Map<string, string>();
+const LOWER_KEYS_MAX = 4096;
+
+export function lowerKey(k: string): string {
+  let lk = lowerKeys.get(k);
+  if (lk === undefined) {
+    lk = k.toLowerCase();
+    if (lowerKeys.size < LOWER_KEYS_MAX) lowerKeys.set(k, lk);
+  }
+  return lk;
+}
+
 export function makeMessage(fields: readonly AmiField[]): AmiMessage {
   const index = new Map<string, string>();
-  for (const [k, v] of fields) {
-    const lk = k.toLowerCase();
-    if (!index.has(lk)) index.set(lk, v);
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i]!;
+    const lk = lowerKey(f[0]);
+    if (!index.has(lk)) index.set(lk, f[1]);
   }
   return { fields, index };
 }

@@ -1,0 +1,31 @@
+/**
+ * `npm run bench`: every benchmark, one after the other, printed as a table and as JSON
+ * (bench/results.json). Benchmarks are never run as tests. Figures are written to docs/benchmarks.md
+ * by hand, with the machine they were taken on.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cpus } from 'node:os';
+import { benchParse, syntheticEventBytes } from './ami-parse.js';
+import { benchTrack, benchMemory } from './ami-track.js';
+
+interface Row { name: string; value: number; unit: string; target?: string }
+const rows: Row[] = [];
+const only = process.argv.slice(2);
+const want = (name: string): boolean => only.length === 0 || only.some((o) => name.startsWith(o));
+
+if (want('ami')) {
+  benchParse(50_000); // warm-up
+  rows.push({ name: `ami.framing (synthetic ${syntheticEventBytes()} B events, 1M)`, value: benchParse(1_000_000), unit: 'events/s' });
+  benchTrack(100_000);
+  const t = benchTrack(1_000_000);
+  rows.push({ name: `ami.framing+tracker (lab22 transcripts, ${t.events} events)`, value: t.eventsPerSec, unit: 'events/s', target: '≥ 200,000' });
+  const m = benchMemory(2000);
+  rows.push({ name: `tracker memory per live call (${m.live} live calls)`, value: m.bytesPerCall, unit: 'bytes', target: '≤ 10,240' });
+}
+
+
+const cpu = cpus()[0]?.model ?? 'unknown';
+console.log(`node ${process.version}, ${cpus().length} × ${cpu}`);
+for (const r of rows) console.log(`${r.name.padEnd(70)} ${r.value.toLocaleString('en-US').padStart(12)} ${r.unit}${r.target ? `   (target ${r.target})` : ''}`);
+writeFileSync(join(import.meta.dirname, 'results.json'), JSON.stringify({ node: process.version, cpu, cores: cpus().length, at: new Date().toISOString(), rows }, null, 2));

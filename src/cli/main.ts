@@ -1,0 +1,72 @@
+/**
+ * `asterisk-b24` command dispatcher. Each sub-command lives in its own module and is loaded lazily,
+ * so `replay` does not pay for the HTTP server and the simulators do not load the connector.
+ */
+import { ConnectorError } from '../errors.js';
+import { VERSION } from '../version.js';
+
+export interface CliIo {
+  write(s: string): void;
+  err: { write(s: string): void };
+}
+
+const stdio: CliIo = {
+  write: (s) => void process.stdout.write(s),
+  err: { write: (s) => void process.stderr.write(s) },
+};
+
+const USAGE = `asterisk-b24 ${VERSION} — Asterisk ↔ Bitrix24 telephony connector
+
+Usage:
+  asterisk-b24 replay FILE [--portal PORTAL.json] [--config FILE]
+        Replay an AMI transcript through the parser and call tracker; one JSON line per stage.
+  asterisk-b24 sim ami --port P [--scenario FILE | --load SPEC] [--time-scale X]
+        Run the AMI simulator (first stdout line: {"host","port","username","secret"}).
+  asterisk-b24 sim b24 --port P [--portal FILE]
+        Run the Bitrix24 REST emulator (first stdout line: {"url","webhook","app"}).
+  asterisk-b24 config-check --config FILE
+        Validate a configuration file; prints the effective config with secrets masked.
+  asterisk-b24 version
+`;
+
+type Command = (argv: string[], io: CliIo) => Promise<number>;
+
+const commands: Record<string, () => Promise<Command>> = {
+  replay: async () => (await import('./replay.js')).runReplay,
+  sim: async () => runSim,
+  'config-check': async () => (await import('./config-check.js')).runConfigCheck,
+  version: async () => async (_argv, io) => {
+    io.write(`${VERSION}\n`);
+    return 0;
+  },
+};
+
+async function runSim(argv: string[], io: CliIo): Promise<number> {
+  const [which, ...rest] = argv;
+  if (which === 'ami') return (await import('../../tools/ami-sim/cli.js')).runSimAmi(rest);
+  if (which === 'b24') return (await import('../../tools/b24-emu/cli.js')).runSimB24(rest);
+  io.err.write('usage: asterisk-b24 sim ami|b24 …\n');
+  return 2;
+}
+
+export async function main(argv: string[], io: CliIo = stdio): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.write(USAGE);
+    return name ? 0 : 2;
+  }
+  const load = commands[name];
+  if (!load) {
+    io.err.write(`asterisk-b24: unknown command "${name}" (CLI_UNKNOWN_COMMAND)\n\n${USAGE}`);
+    return 2;
+  }
+  try {
+    const cmd = await load();
+    return await cmd(rest, io);
+  } catch (e) {
+    const code = e instanceof ConnectorError ? e.code : 'INTERNAL';
+    const msg = e instanceof Error ? e.message : String(e);
+    io.err.write(`asterisk-b24 ${name}: ${msg} (${code})\n`);
+    return 1;
+  }
+}

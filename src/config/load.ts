@@ -1,0 +1,74 @@
+/**
+ * Loads and validates the configuration once: JSON file < environment overrides for secrets.
+ * Errors name the bad key (CONFIG_INVALID) or the file problem (CONFIG_UNREADABLE, CONFIG_NOT_JSON).
+ */
+import { readFileSync } from 'node:fs';
+import { ConnectorError } from '../errors.js';
+import { configSchema, SECRET_PATHS, type Config } from './schema.js';
+
+/** Environment variables that override secrets, so they need not live in the file. */
+const ENV_OVERRIDES: Record<string, string[]> = {
+  ASTERISK_B24_AMI_SECRET: ['ami', 'secret'],
+  ASTERISK_B24_WEBHOOK_URL: ['bitrix', 'webhookUrl'],
+  ASTERISK_B24_CLIENT_SECRET: ['bitrix', 'oauth', 'clientSecret'],
+};
+
+export function parseConfig(raw: unknown): Config {
+  const r = configSchema.safeParse(raw);
+  if (r.success) return deepFreeze(r.data);
+  const lines = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+  throw new ConnectorError('CONFIG_INVALID', `invalid configuration:\n  ${lines.join('\n  ')}`, {
+    details: { issues: lines },
+  });
+}
+
+export function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.env): Config {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new ConnectorError('CONFIG_UNREADABLE', `cannot read config file ${path}`, { cause: e });
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new ConnectorError('CONFIG_NOT_JSON', `config file ${path} is not valid JSON: ${(e as Error).message}`, { cause: e });
+  }
+  for (const [name, path2] of Object.entries(ENV_OVERRIDES)) {
+    const v = env[name];
+    if (v !== undefined && v !== '') setPath(raw, path2, v);
+  }
+  return parseConfig(raw);
+}
+
+/** A copy of the config with every secret replaced by '***' (for printing and logs). */
+export function maskSecrets(config: Config): unknown {
+  const copy = JSON.parse(JSON.stringify(config)) as Record<string, unknown>;
+  for (const p of SECRET_PATHS) {
+    const parts = p.split('.');
+    let node: unknown = copy;
+    for (const part of parts.slice(0, -1)) node = node && typeof node === 'object' ? (node as Record<string, unknown>)[part] : undefined;
+    const last = parts[parts.length - 1]!;
+    if (node && typeof node === 'object' && (node as Record<string, unknown>)[last]) (node as Record<string, unknown>)[last] = '***';
+  }
+  return copy;
+}
+
+function setPath(root: unknown, path: string[], value: string): void {
+  if (!root || typeof root !== 'object') return;
+  let node = root as Record<string, unknown>;
+  for (const part of path.slice(0, -1)) {
+    if (!node[part] || typeof node[part] !== 'object') node[part] = {};
+    node = node[part] as Record<string, unknown>;
+  }
+  node[path[path.length - 1]!] = value;
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object' && !Object.isFrozen(o)) {
+    Object.freeze(o);
+    for (const v of Object.values(o as Record<string, unknown>)) deepFreeze(v);
+  }
+  return o;
+}

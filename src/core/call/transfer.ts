@@ -1,0 +1,62 @@
+/**
+ * Transfers. The transferred party keeps its channel; what changes is the extension it talks to.
+ *
+ * - BlindTransfer (Result Success): the transferer's conversation ends (`transfer`); the transferee
+ *   runs `Extension@Context` and its next dial to an extension opens a new conversation in the same
+ *   call with via `transfer`.
+ * - AttendedTransfer (Result Success): both transferer legs' conversations end (`transfer`). The
+ *   target's channel is joined to the surviving call by the bridge rules (oldest Linkedid wins),
+ *   which opens its conversation there (via `joined`).
+ */
+import type { ChannelRec } from './model.js';
+import { callOf, endConversation, findConv, openConversation, touchChannel, type AmiEventView, type Ctx } from './tracker-state.js';
+
+function endTransferer(ctx: Ctx, ch: ChannelRec | undefined): void {
+  if (!ch) return;
+  const call = callOf(ctx.s, ch);
+  const conv = call ? findConv(call, ch.convId) : undefined;
+  if (call && conv) endConversation(ctx, call, conv, 'transfer');
+}
+
+export function onBlindTransfer(ctx: Ctx, ev: AmiEventView): void {
+  if ((ev.index.get('result') ?? 'Success') !== 'Success') return;
+  const transferer = touchChannel(ctx, ev, 'transferer');
+  const transferee = touchChannel(ctx, ev, 'transferee');
+  endTransferer(ctx, transferer);
+  const call = transferee ? callOf(ctx.s, transferee) : transferer ? callOf(ctx.s, transferer) : undefined;
+  if (call) {
+    call.transfers++;
+    call.transferPending = true;
+  }
+}
+
+export function onAttendedTransfer(ctx: Ctx, ev: AmiEventView): void {
+  if ((ev.index.get('result') ?? 'Success') !== 'Success') return;
+  const orig = touchChannel(ctx, ev, 'origtransferer');
+  const second = touchChannel(ctx, ev, 'secondtransferer');
+  const transferee = touchChannel(ctx, ev, 'transferee');
+  endTransferer(ctx, orig);
+  endTransferer(ctx, second);
+  const call = transferee ? callOf(ctx.s, transferee) : orig ? callOf(ctx.s, orig) : undefined;
+  if (call) call.transfers++;
+}
+
+/**
+ * Pickup (directed or group): the picking phone takes the ringing leg's place (Asterisk moves it
+ * into the target channel, so later events speak of the target). The rung extension's
+ * conversation ends (`picked_up`); the picker's opens in the target's call, and the target
+ * channel's DialEnd ANSWER / Hangup apply to it from now on.
+ */
+export function onPickup(ctx: Ctx, ev: AmiEventView): void {
+  const picker = touchChannel(ctx, ev, '');
+  const target = touchChannel(ctx, ev, 'target');
+  if (!picker || !target) return;
+  const call = callOf(ctx.s, target);
+  if (!call) return;
+  const old = findConv(call, target.convId);
+  if (old) endConversation(ctx, call, old, 'picked_up');
+  if (picker.kind !== 'extension') return;
+  const conv = openConversation(ctx, call, picker, 'pickup', old?.localPath ?? []);
+  target.convId = conv.id;
+  target.originated = false;
+}

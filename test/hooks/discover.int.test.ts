@@ -1,0 +1,74 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { discoverHooks } from '../../src/adapters/hooks/discover.js';
+import { hookDir } from './helpers.js';
+
+describe('discoverHooks', () => {
+  test('one hook per point; unknown names, bad files and duplicates reported', () => {
+    const d = hookDir({
+      'process_client_phone.php': '<?php',
+      'process_client_phone.mjs': 'export default () => ({})',
+      'process_user_phone.py': '',
+      'customize_entity.sh': '',
+      need_registration: '#!/bin/sh\n',
+      post_registration: 'not executable',
+      'process_final_params.rb': '',
+      'process_client_phone_old.php': '',
+      'README.md': '# notes',
+      '.hidden': '',
+      'customize_activity.php~': '',
+    });
+    mkdirSync(join(d.dir, 'customize_activity'));
+    try {
+      const r = discoverHooks(d.dir, {
+        process_user_phone: 'https://hooks.example.com/user',
+        customize_show_call_card: 'http://127.0.0.1:8000/card.php?auth=abc',
+        nonsense: 'http://x/',
+        process_record_file_path: 'ftp://x/',
+      });
+      assert.deepEqual(
+        r.hooks.map((h) => [h.point, h.kind, h.kind === 'executable' ? h.runner : '', h.location.replace(d.dir, '.')]),
+        [
+          ['customize_entity', 'executable', 'sh', './customize_entity.sh'],
+          ['need_registration', 'executable', 'direct', './need_registration'],
+          ['process_client_phone', 'module', '', './process_client_phone.mjs'],
+          ['process_user_phone', 'executable', 'python', './process_user_phone.py'],
+          ['customize_show_call_card', 'url', '', 'http://127.0.0.1:8000/card.php?auth=***'],
+        ],
+      );
+      assert.deepEqual(
+        r.problems.map((p) => [p.code, p.subject.replace(d.dir, '.')]),
+        [
+          ['HOOK_UNSUPPORTED_FILE', 'post_registration'],
+          ['HOOK_UNKNOWN_NAME', 'process_client_phone_old.php'],
+          ['HOOK_UNSUPPORTED_FILE', 'process_final_params.rb'],
+          ['HOOK_UNKNOWN_NAME', 'urls.nonsense'],
+          ['HOOK_BAD_URL', 'urls.process_record_file_path'],
+          ['HOOK_DUPLICATE', './process_client_phone.php'],
+          ['HOOK_DUPLICATE', 'urls.process_user_phone'],
+        ],
+      );
+    } finally {
+      d.cleanup();
+    }
+  });
+
+  test('.ts refused when tsx is not available', () => {
+    const d = hookDir({ 'process_client_phone.ts': 'export default () => ({})' });
+    try {
+      const r = discoverHooks(d.dir, {}, { typescript: false });
+      assert.deepEqual(r.hooks, []);
+      assert.deepEqual(r.problems.map((p) => p.code), ['HOOK_TS_UNSUPPORTED']);
+    } finally {
+      d.cleanup();
+    }
+  });
+
+  test('a missing folder is a problem, not a crash', () => {
+    const r = discoverHooks('/nonexistent/hooks');
+    assert.deepEqual(r.hooks, []);
+    assert.deepEqual(r.problems.map((p) => [p.code, p.message]), [['HOOK_DIR_UNREADABLE', 'cannot read the hooks folder: ENOENT']]);
+  });
+});

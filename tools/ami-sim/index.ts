@@ -1,0 +1,20 @@
+/** Public surface of the AMI simulator (tools/ami-sim). */
+export { startAmiSim } from './server/sim.js';
+export type { AmiSim, AmiSimOptions, CallGenerator, PlayOptions, SimStats } from './server/sim.js';
+export type { CallHandle, RunOutcome, SimTimers } from './server/run.js';
+export { createSimIds } from './server/ids.js';
+export type { SimIdAllocator, SimIdsOptions } from './server/ids.js';
+export { LAB_PBX_CONFIG, extensionMatches } from './server/pbx-config.js';
+export type { PbxConfig, EndpointConfig, QueueConfig, QueueMemberConfig } from './server/pbx-config.js';
+export type { OriginateRequest, OriginateOutcome } from './server/originate-request.js';
+export { loadGenerator, adaptGenerator, toGeneratorOriginate } from './server/generator-adapter.js';
+export { parseLoadSpec, startLoad } from './server/load.js';
+export type { LoadOptions, LoadStats, LoadHandle } from './server/load.js';
+export { parseScenario, loadScenario } from './server/scenario-file.js';
+export type { Scenario, ScenarioCall } from './server/scenario-file.js';
+export type { ScenarioHandle, ScenarioStats } from './server/scenario-run.js';
+export { PRESETS } from './server/presets.js';
+export { parseTranscript, loadTranscript } from './player/transcript.js';
+export type { Transcript, TranscriptOptions } from './player/transcript.js';
+export { Renumberer } from './player/renumber.js';
+export { runSimAmi, parseSimAmiArgs } from './cli.js';
