@@ -27,7 +27,7 @@ describe('replay command', () => {
 
   test('prints the stage lines of a transcript, in order', async () => {
     const o = io();
-    const code = await runReplay([join(FIXTURES, 'lab22-b2_inbound_busy.txt')], o.sink);
+    const code = await runReplay([join(FIXTURES, 'lab22-b2_inbound_busy.txt'), '--stages-only'], o.sink);
     assert.equal(code, 0);
     assert.deepEqual(lines(o.out).map((l) => [l.type, l.stage, l.extension ?? null]), [
       ['stage', 'conversation_requested', '101'],
@@ -45,12 +45,12 @@ describe('replay command', () => {
     const cfg = join(dir, 'c.json');
     writeFileSync(cfg, JSON.stringify({ pbx: { trunks: [{ endpoint: 'voipgrid-siproute-docker' }], internalContexts: ['osvpi_account'] } }));
     const o = io();
-    assert.equal(await runReplay([join(FIXTURES, 'extcf-internal_answered.txt'), '--config', cfg], o.sink), 0);
+    assert.equal(await runReplay([join(FIXTURES, 'extcf-internal_answered.txt'), '--config', cfg, '--stages-only'], o.sink), 0);
     const first = lines(o.out)[0];
     assert.equal(first?.direction, 'internal');
     assert.equal(first?.extension, '202');
     const zero = io();
-    await runReplay([join(FIXTURES, 'extcf-internal_answered.txt')], zero.sink);
+    await runReplay([join(FIXTURES, 'extcf-internal_answered.txt'), '--stages-only'], zero.sink);
     assert.equal(lines(zero.out)[0]?.direction, 'incoming'); // account-id endpoints look like trunks
   });
 
@@ -72,7 +72,7 @@ describe('replay command', () => {
     ].join('\r\n');
     writeFileSync(file, `# header\nAsterisk Call Manager/11.0.0\r\n${call('1.1')}\r\nthis line has no colon\r\nEvent: Newstate\r\n\r\n${call('2.2')}\r\n`);
     const o = io();
-    assert.equal(await runReplay([file], o.sink), 0);
+    assert.equal(await runReplay([file, '--stages-only'], o.sink), 0);
     assert.deepEqual(lines(o.out).map((l) => [l.call, l.stage, l.status]), [['1.1', 'call_ended', '304'], ['2.2', 'call_ended', '304']]);
     assert.deepEqual(lines(o.err).map((l) => [l.type, l.code]), [['error', 'AMI_FRAME_MALFORMED']]);
   });
@@ -110,4 +110,19 @@ describe('replay helpers', () => {
     assert.deepEqual(header, ['h1', 'h2']);
     assert.equal(stream.toString(), 'Asterisk Call Manager/11.0.0\r\nResponse: Success\r\n\r\n');
   });
+});
+
+test('without --stages-only, the REST commands the emulator executed follow the stage that caused them', async () => {
+  let out = '';
+  const code = await runReplay([join(FIXTURES, 'lab22-a_inbound_answered.txt'), '--portal', join(import.meta.dirname, '../../test/golden/lab22.portal.json')],
+    { write: (s: string) => { out += s; }, err: { write: () => {} } });
+  assert.equal(code, 0);
+  const lines = out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const seq = lines.map((l) => (l['type'] === 'stage' ? `stage ${String(l['stage'])}` : `rest ${String(l['method'])}`));
+  assert.deepEqual(seq, [
+    'stage conversation_requested', 'rest user.get', 'rest telephony.externalcall.register', 'rest telephony.externalcall.show',
+    'stage conversation_accepted', 'stage conversation_ended', 'stage call_ended', 'rest telephony.externalcall.finish',
+  ]);
+  const finish = lines.at(-1)!;
+  assert.equal((finish['params'] as Record<string, unknown>)['STATUS_CODE'], '200');
 });

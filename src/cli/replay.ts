@@ -13,7 +13,7 @@
  *
  * Event time (docs/call-model.md): `Timestamp:` (epoch seconds, `timestampevents=yes`) when present,
  * else `EventTV:` (ISO time, `manager debug`), else a synthetic clock: previous time + 1 ms per
- * message, starting at 0.
+ * message, starting at the epoch second in the first Uniqueid (0 when there is none).
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -58,10 +58,21 @@ export class Replayer {
   }
 
   private onMessage(msg: AmiMessage): void {
+    if (this.clock === 0) this.clock = epochFromUniqueid(msg);
     this.clock = eventTime(msg, this.clock);
     const { changes } = applyAmiEvent(this.state, msg, this.clock);
     for (const c of changes) this.opts.onStage(c);
   }
+}
+
+/**
+ * Start of the synthetic clock: the creation time Asterisk writes into a Uniqueid
+ * (`<epoch seconds>.<sequence>`), so a transcript without timestamps still replays at its real date.
+ */
+function epochFromUniqueid(msg: AmiMessage): number {
+  const uid = msg.index.get('uniqueid') ?? msg.index.get('linkedid');
+  const m = uid === undefined ? null : /^(\d{9,11})\.\d+$/.exec(uid);
+  return m ? Number(m[1]) * 1000 : 0;
 }
 
 /** Event time in ms: Timestamp, else EventTV, else previous + 1 ms. */
@@ -198,14 +209,14 @@ export function replayBuffer(file: Buffer, config: TrackerConfig, out: ReplayOut
 export async function runReplay(argv: string[], out: ReplayOut): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { portal: { type: 'string' }, config: { type: 'string' } } });
+    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { portal: { type: 'string' }, config: { type: 'string' }, 'stages-only': { type: 'boolean' } } });
   } catch (e) {
-    out.err.write(`${(e as Error).message}\nusage: asterisk-b24 replay FILE [--portal PORTAL.json] [--config FILE]\n`);
+    out.err.write(`${(e as Error).message}\nusage: asterisk-b24 replay FILE [--portal PORTAL.json] [--config FILE] [--stages-only]\n`);
     return 2;
   }
   const file = parsed.positionals[0];
   if (!file || parsed.positionals.length > 1) {
-    out.err.write('usage: asterisk-b24 replay FILE [--portal PORTAL.json] [--config FILE]\n');
+    out.err.write('usage: asterisk-b24 replay FILE [--portal PORTAL.json] [--config FILE] [--stages-only]\n');
     return 2;
   }
   try {
@@ -217,7 +228,14 @@ export async function runReplay(argv: string[], out: ReplayOut): Promise<number>
     } catch (cause) {
       throw new ConnectorError('REPLAY_FILE_UNREADABLE', `cannot read ${file}`, { cause });
     }
-    replayBuffer(data, trackerConfigFrom(portal, config), out);
+    if (parsed.values['stages-only']) {
+      replayBuffer(data, trackerConfigFrom(portal, config), out);
+      return 0;
+    }
+    const changes: StageChange[] = [];
+    replayBuffer(data, trackerConfigFrom(portal, config), out, (c) => changes.push(c));
+    const { replayThroughCrm } = await import('./replay-rest.js');
+    await replayThroughCrm(changes, { portal: portal as never, config, write: (s) => out.write(s) }, stageLine);
     return 0;
   } catch (e) {
     if (e instanceof ConnectorError) {

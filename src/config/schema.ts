@@ -77,7 +77,8 @@ export const trunkSchema = z.object({
 }).strict();
 
 export const pbxSchema = z.object({
-  trunks: z.array(trunkSchema).default([]),
+  /** Trunk endpoints: a name, or an object with the line and CRM settings of that trunk. */
+  trunks: z.array(z.union([z.string().min(1).transform((endpoint) => trunkSchema.parse({ endpoint })), trunkSchema])).default([]),
   /** Dialplan contexts whose channels are extensions (not trunks). */
   internalContexts: z.array(z.string()).default([]),
   /** An endpoint whose name matches is an extension, when not a known user's inner phone. */

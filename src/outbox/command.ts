@@ -58,6 +58,12 @@ export interface OutboxCommand {
   readonly result: unknown;
   /** Send this command alone (set after a whole batch failed non-retryably, to isolate it). */
   readonly solo: boolean;
+  /**
+   * An earlier send may have reached Bitrix24 without its answer being recorded (the process died
+   * mid-send, or the send timed out). Sticky. Observers use it to read an error such as a second
+   * `finish`'s "Call is not found" as "already done".
+   */
+  readonly uncertain: boolean;
   readonly expiresAt: number | null;
   readonly createdAt: number;
   readonly updatedAt: number;
@@ -73,6 +79,8 @@ export interface CommandUpdate {
   /** Stored only when state is 'done'. */
   readonly result?: unknown;
   readonly solo: boolean;
+  /** Sets the sticky `uncertain` flag (never clears it). */
+  readonly uncertain?: boolean;
 }
 
 /** Error codes the outbox itself produces (see docs/outbox.md). */

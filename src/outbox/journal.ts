@@ -74,7 +74,9 @@ export function decide(cmd: OutboxCommand, outcome: SendOutcome, ctx: DecideCont
 function failure(cmd: OutboxCommand, error: ClassifiedError, ctx: DecideContext): CommandUpdate {
   const attempts = cmd.attempts + 1;
   const lastError = plain(error);
-  if (!error.retryable) return { id: cmd.id, solo: cmd.solo, state: 'dead', attempts, nextAttemptAt: ctx.now, lastError };
+  // A timed-out request may still have been executed by the portal.
+  const mark = error.code === OutboxCode.sendTimeout ? { uncertain: true } : {};
+  if (!error.retryable) return { id: cmd.id, solo: cmd.solo, state: 'dead', attempts, nextAttemptAt: ctx.now, lastError, ...mark };
   const max = ctx.maxAttempts ?? 0;
   if (max > 0 && attempts >= max) {
     return {
@@ -83,7 +85,7 @@ function failure(cmd: OutboxCommand, error: ClassifiedError, ctx: DecideContext)
     };
   }
   const delay = backoffDelay(attempts, ctx.rand, ctx.backoff ?? DEFAULT_BACKOFF, error.retryAfterMs);
-  return { id: cmd.id, solo: cmd.solo, state: 'pending', attempts, nextAttemptAt: ctx.now + delay, lastError };
+  return { id: cmd.id, solo: cmd.solo, state: 'pending', attempts, nextAttemptAt: ctx.now + delay, lastError, ...mark };
 }
 
 function plain(e: CommandError): CommandError {
@@ -114,6 +116,7 @@ export function applyUpdate(cmd: OutboxCommand, u: CommandUpdate, now: number): 
     nextAttemptAt: u.nextAttemptAt,
     lastError: u.lastError,
     solo: u.solo,
+    uncertain: cmd.uncertain || u.uncertain === true,
     result: u.state === 'done' ? u.result : cmd.result,
     updatedAt: now,
   };

@@ -6,7 +6,7 @@
  */
 import type { B24Client } from '../adapters/bitrix/types.js';
 import { Priority } from '../core/crm/commands.js';
-import { ConnectorError } from '../errors.js';
+import { ConnectorError, isConnectorError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { silentLogger } from '../log.js';
 import { DEFAULT_BACKOFF } from './backoff.js';
@@ -159,7 +159,7 @@ export function createOutboxSender(options: SenderOptions): OutboxSender {
       if (kind === 'general') general++;
       else reserved++;
       const p: Promise<void> = dispatch(claimed)
-        .catch((e: unknown) => log.error({ err: e }, 'outbox dispatch failed'))
+        .catch((e: unknown) => release(claimed, e))
         .finally(() => {
           if (kind === 'general') general--;
           else reserved--;
@@ -187,15 +187,47 @@ export function createOutboxSender(options: SenderOptions): OutboxSender {
     }
   }
 
+  /**
+   * dispatch failed on the store (steps or record): give back what is still running instead of
+   * leaving it locked until the next start. It may have been sent already, hence uncertain.
+   */
+  async function release(claimed: readonly OutboxCommand[], e: unknown): Promise<void> {
+    log.error({ err: e, commands: claimed.length }, 'outbox dispatch failed');
+    const t = now();
+    const updates = claimed.map((c) => ({ ...decide(c, { kind: 'not-sent' }, { now: t, rand: 0 }), uncertain: true }));
+    try {
+      await store.record(updates, t);
+    } catch (e2) {
+      log.error({ err: e2 }, 'outbox release failed; the rows stay running until the next start');
+    }
+  }
+
   /** Records outcomes in one transaction, then tells the observers. */
   async function settle(pairs: ReadonlyArray<readonly [OutboxCommand, SendOutcome]>): Promise<void> {
     const t = now();
     const updates = pairs.map(([cmd, outcome]) => decide(cmd, outcome, { now: t, rand: random(), backoff, maxAttempts }));
-    await store.record(updates, t);
+    await recordWithRetry(updates, t);
     for (let i = 0; i < updates.length; i++) {
       const u = updates[i] as CommandUpdate;
       const cmd = applyUpdate((pairs[i] as readonly [OutboxCommand, SendOutcome])[0], u, t);
       await observe(cmd, u, (pairs[i] as readonly [OutboxCommand, SendOutcome])[1]);
+    }
+  }
+
+  /**
+   * A lost record leaves rows running until the next start (then they are re-sent, marked
+   * uncertain); a busy database is worth a few quick retries first.
+   */
+  async function recordWithRetry(updates: readonly CommandUpdate[], t: number): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await store.record(updates, t);
+        return;
+      } catch (e) {
+        if (attempt >= 3 || !isConnectorError(e) || !e.retryable) throw e;
+        log.warn({ err: e, attempt }, 'outbox record failed, retrying');
+        await new Promise((r) => setTimeout(r, 50 * attempt));
+      }
     }
   }
 

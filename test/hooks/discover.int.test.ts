@@ -72,3 +72,25 @@ describe('discoverHooks', () => {
     assert.deepEqual(r.problems.map((p) => [p.code, p.message]), [['HOOK_DIR_UNREADABLE', 'cannot read the hooks folder: ENOENT']]);
   });
 });
+
+describe('runner.reload', () => {
+  test('a hook added to the folder is picked up; a removed one is gone', async () => {
+    const { createHookRunner } = await import('../../src/adapters/hooks/runner.js');
+    const { captureLogger } = await import('./helpers.js');
+    const { writeFileSync, rmSync } = await import('node:fs');
+    const d = hookDir({ 'process_user_phone.mjs': 'export default () => ({ state: "success" })' });
+    const runner = createHookRunner({ dir: d.dir, logger: captureLogger().logger });
+    try {
+      assert.deepEqual(runner.list().map((h) => h.point), ['process_user_phone']);
+      writeFileSync(join(d.dir, 'process_client_phone.mjs'), 'export default () => ({ data: { phone: "new" }, state: "success" })');
+      rmSync(join(d.dir, 'process_user_phone.mjs'));
+      await runner.reload();
+      assert.deepEqual(runner.list().map((h) => h.point), ['process_client_phone']);
+      const r = await runner.run('process_client_phone', { phone: '1', call_stage: 'call_ended', call_full: {} });
+      assert.equal(r.data.phone, 'new');
+    } finally {
+      await runner.close();
+      d.cleanup();
+    }
+  });
+});

@@ -78,6 +78,11 @@ describe('module hooks in worker threads', () => {
     assert.deepEqual([r.ok, r.source, r.data.phone], [true, 'hook', '+79001234567']);
   });
 
+  test('concurrent runs share the warm worker', async () => {
+    const rs = await Promise.all(['8111', '8222', '8333'].map((p) => run(p)));
+    assert.deepEqual(rs.map((r) => r.data.phone), ['+7111', '+7222', '+7333']);
+  });
+
   test('throw → HOOK_THREW, defaults', async () => {
     const r = await run('throw');
     assert.deepEqual([r.ok, r.code, r.reason, r.data.phone], [false, 'HOOK_THREW', 'hook exploded', 'throw']);
@@ -156,6 +161,6 @@ describe('module hooks in worker threads', () => {
     assert.deepEqual(codes, ['HOOK_THREW', 'HOOK_TIMEOUT', 'HOOK_TIMEOUT', 'HOOK_BAD_JSON', 'HOOK_BAD_JSON', 'HOOK_BAD_TYPES', 'HOOK_OUTPUT_TOO_LARGE', 'HOOK_WORKER_LOST']);
     const s = runner.stats().process_client_phone!;
     assert.equal(s.failures, 8);
-    assert.equal(s.runs, 13);
+    assert.equal(s.runs, 16);
   });
 });

@@ -103,6 +103,7 @@ describe('hook runner (in-process invokers)', () => {
     const d = await runner.dryRun('process_client_phone', phoneInput);
     assert.deepEqual([d.source, d.ok, d.data.phone, calls], ['hook', true, '1', 1]);
     assert.equal(runner.stats().process_client_phone?.recent[0]?.dryRun, true);
+    assert.equal(runner.stats().process_client_phone?.runs, 0); // dry runs are not counted
     assert.deepEqual(runner.list().map((h) => [h.point, h.enabled]), [['process_client_phone', false]]);
     await runner.close();
   });

@@ -8,7 +8,7 @@ import { ConnectorError } from '../../src/errors.js';
 const cmd = (over: Partial<OutboxCommand> = {}): OutboxCommand => ({
   id: 5, callKey: 'c1', step: 'register', idempotencyKey: 'c1:register', method: 'telephony.externalcall.register',
   params: {}, priority: 0, state: 'running', attempts: 0, nextAttemptAt: 0, lastError: null, result: undefined,
-  solo: false, expiresAt: null, createdAt: 0, updatedAt: 0, ...over,
+  solo: false, uncertain: false, expiresAt: null, createdAt: 0, updatedAt: 0, ...over,
 });
 
 describe('backoffDelay', () => {
@@ -71,6 +71,15 @@ describe('journal', () => {
     assert.equal(worn.state, 'dead');
     assert.equal(worn.attempts, 3);
     assert.equal(worn.lastError?.code, 'OUTBOX_ATTEMPTS_EXHAUSTED');
+  });
+
+  test('a timed-out send marks the command uncertain (sticky)', () => {
+    const error = { code: 'OUTBOX_SEND_TIMEOUT', message: 'no answer', retryable: true };
+    const u = decide(cmd(), { kind: 'failure', error }, { now: 0, rand: 0 });
+    assert.equal(u.uncertain, true);
+    assert.equal(applyUpdate(cmd(), u, 0).uncertain, true);
+    const later = decide(cmd({ uncertain: true }), { kind: 'success', result: 1 }, { now: 0, rand: 0 });
+    assert.equal(applyUpdate(cmd({ uncertain: true }), later, 0).uncertain, true);
   });
 
   test('batch-rejected → pending, solo, due now; not-sent keeps attempts', () => {

@@ -85,6 +85,8 @@ describe('real SQLite file', () => {
     const store = openSqliteStore({ path });
     try {
       assert.deepEqual((await store.stats(2_000)).byState, { pending: 150, running: 40, done: 10, dead: 0, discarded: 0 });
+      assert.equal(await store.releaseRunning(3_000), 40); // the sweep start() does; all 40 may have been sent
+      assert.equal((await store.list({ limit: 1_000 })).filter((c) => c.uncertain).length, 40);
       const client = createFakeClient();
       const sender = createOutboxSender({ store, client, now: () => 5_000, random: () => 0, pollIntervalMs: 5 });
       await sender.start(); // stale-lock sweep: running → pending

@@ -8,7 +8,7 @@ import type { OutboxCommand } from '../../src/outbox/command.js';
 let nextId = 1;
 const cmd = (callKey: string, step: string, params: Record<string, unknown> = {}, over: Partial<OutboxCommand> = {}): OutboxCommand => ({
   id: nextId++, callKey, step, idempotencyKey: `${callKey}:${step}`, method: `m.${step}`, params, priority: 0,
-  state: 'running', attempts: 0, nextAttemptAt: 0, lastError: null, result: undefined, solo: false, expiresAt: null,
+  state: 'running', attempts: 0, nextAttemptAt: 0, lastError: null, result: undefined, solo: false, uncertain: false, expiresAt: null,
   createdAt: 0, updatedAt: 0, ...over,
 });
 const callId = { $ref: 'register', path: ['CALL_ID'] };

@@ -264,7 +264,7 @@ describe('retries and dead commands', () => {
     await s.enqueue([reg('A')]);
     await s.runOnce();
     const row = await store.getByKey('A:register');
-    assert.deepEqual([row?.state, row?.lastError?.code], ['pending', 'OUTBOX_SEND_TIMEOUT']);
+    assert.deepEqual([row?.state, row?.lastError?.code, row?.uncertain], ['pending', 'OUTBOX_SEND_TIMEOUT', true]);
   });
 });
 
@@ -333,6 +333,74 @@ describe('loop', () => {
     } finally {
       gate.open();
       await s.stop();
+    }
+  });
+});
+
+describe('store trouble', () => {
+  test('a busy store on record is retried; the outcome lands', async () => {
+    const s = createOutboxSender({
+      store: {
+        ...store,
+        record: (() => {
+          let fails = 2;
+          return async (u: Parameters<typeof store.record>[0], t: number) => {
+            if (fails-- > 0) throw new ConnectorError('STORE_BUSY', 'busy', { retryable: true });
+            return store.record(u, t);
+          };
+        })(),
+      },
+      client, now: () => clock, random: () => 0,
+    });
+    await s.enqueue([reg('A')]);
+    await s.runOnce();
+    assert.equal((await store.getByKey('A:register'))?.state, 'done');
+  });
+});
+
+describe('store trouble during dispatch', () => {
+  test('a failing steps() lookup releases the claimed commands as uncertain', async () => {
+    let broken = true;
+    const s = createOutboxSender({
+      store: {
+        ...store,
+        steps: async (l: Parameters<typeof store.steps>[0]) => {
+          if (broken) throw new ConnectorError('STORE_QUERY_FAILED', 'disk I/O error');
+          return store.steps(l);
+        },
+      },
+      client, now: () => clock, random: () => 0,
+    });
+    await s.enqueue([reg('A')]);
+    await s.runOnce();
+    const row = await store.getByKey('A:register');
+    assert.deepEqual([row?.state, row?.attempts, row?.uncertain], ['pending', 0, true]);
+    assert.equal(client.batches.length, 0);
+    broken = false;
+    await s.drain();
+    assert.equal((await store.getByKey('A:register'))?.state, 'done');
+  });
+});
+
+describe('ordering under concurrency', () => {
+  test('3 slots, small batches, no chaining: each call still goes register → show → finish', async () => {
+    for (let i = 0; i < 30; i++) await store.enqueue([reg(`k${i}`, i % 2 ? 'late' : 'live'), show(`k${i}`, i), finish(`k${i}`)], clock - 100 + i);
+    client.delayMs = 2;
+    const s = sender({ concurrency: 3, liveReserved: 1, batchSize: 7, maxChain: 1, pollIntervalMs: 5 });
+    try {
+      await s.start();
+      await waitFor(async () => (await store.stats(clock)).byState.done === 90);
+    } finally {
+      await s.stop();
+    }
+    assert.equal(client.executed.length, 90);
+    assert.ok(client.batches.every((b) => b.length <= 7));
+    for (let i = 0; i < 30; i++) {
+      const rows = await store.list({ callKey: `k${i}` });
+      const [r, sh, f] = rows;
+      assert.ok(r!.updatedAt <= sh!.updatedAt && sh!.updatedAt <= f!.updatedAt);
+      const seq = client.executed.flatMap((e, idx) => (e.params['EXTERNAL_CALL_ID'] === `k${i}` || e.params['CALL_ID'] === (r!.result as { CALL_ID: string }).CALL_ID ? [[idx, e.method]] : []));
+      assert.deepEqual(seq.map(([, m]) => String(m).split('.').pop()), ['register', 'show', 'finish']);
     }
   });
 });

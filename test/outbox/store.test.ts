@@ -163,10 +163,18 @@ describe('claim', () => {
     assert.equal(dropped?.lastError?.code, 'OUTBOX_EXPIRED');
   });
 
-  test('record skips rows that are no longer running', async () => {
+  test('the expiry sweep uses its partial index (no walk over every pending row)', () => {
+    const plan = store.db.prepare(`EXPLAIN QUERY PLAN UPDATE outbox INDEXED BY outbox_expiry SET state = 'discarded'
+      WHERE state = 'pending' AND expires_at IS NOT NULL AND expires_at <= 5`).all() as Array<{ detail: string }>;
+    assert.match(plan.map((p) => p.detail).join(' '), /outbox_expiry/);
+  });
+
+  test('record skips rows that are no longer running; released rows are marked uncertain', async () => {
     await store.enqueue([reg('A')], 1);
     const [r] = await store.claim({ now: 1, limit: 1 });
-    await store.releaseRunning(2);
+    assert.equal(r!.uncertain, false);
+    assert.equal(await store.releaseRunning(2), 1);
+    assert.equal((await store.get(r!.id))?.uncertain, true);
     await store.record([{ id: r!.id, state: 'done', attempts: 1, nextAttemptAt: 3, lastError: null, result: 1, solo: false }], 3);
     assert.equal((await store.get(r!.id))?.state, 'pending');
   });

@@ -1,6 +1,6 @@
 <?php
-// process_client_phone — as written for the original connector: the client's number in the
-// +7 format before it is sent to the CRM. Runs unchanged here: the connector starts
+// process_client_phone — in the shape of the original connector's hooks: the client's number in
+// the +7 format before it is sent to the CRM. The connector starts
 // `php process_client_phone.php`, writes the JSON input to stdin and reads the JSON reply from
 // stdout. (Served by a web server instead, read php://input and set hooks.urls in the settings.)
 

@@ -80,7 +80,7 @@ class Slot {
     const p = this.pending.get(m.id);
     if (!p) return;
     this.pending.delete(m.id);
-    const log = this.output.text() || undefined;
+    const log = m.log + this.output.text() || undefined;
     this.output.clear();
     p.resolve(m.ok ? { ok: true, text: m.text, log } : { ok: false, code: m.code as HookFailureCode, reason: m.message, log });
   }

@@ -18,6 +18,7 @@ export interface RecentRun {
 }
 
 export interface HookStats {
+  /** Real runs (dry runs excluded). */
   readonly runs: number;
   readonly failures: number;
   /** Runs that succeeded with a warning (read-only fields dropped …). */
@@ -48,6 +49,10 @@ export class RunStatsBook {
       s = { runs: 0, failures: 0, warnings: 0, recent: [] };
       this.byPoint.set(point, s);
     }
+    s.recent.push(run);
+    if (s.recent.length > this.ringSize) s.recent.shift();
+    // A dry run (an administrator trying a hook) shows in the recent runs but not in the counters.
+    if (run.dryRun) return;
     s.runs += 1;
     s.lastDurationMs = run.durationMs;
     if (!run.ok) {
@@ -56,8 +61,6 @@ export class RunStatsBook {
     } else if (run.warnings.length) {
       s.warnings += 1;
     }
-    s.recent.push(run);
-    if (s.recent.length > this.ringSize) s.recent.shift();
   }
 
   /** A snapshot (copies), keyed by point; points that never ran are absent. */

@@ -17,8 +17,8 @@ export interface WorkerRequest {
 export type WorkerResponse =
   | { readonly type: 'ready' }
   | { readonly type: 'load-failed'; readonly message: string }
-  | { readonly type: 'reply'; readonly id: number; readonly ok: true; readonly text: string }
-  | { readonly type: 'reply'; readonly id: number; readonly ok: false; readonly code: string; readonly message: string };
+  | { readonly type: 'reply'; readonly id: number; readonly log: string; readonly ok: true; readonly text: string }
+  | { readonly type: 'reply'; readonly id: number; readonly log: string; readonly ok: false; readonly code: string; readonly message: string };
 
 export interface WorkerData {
   readonly file: string;
@@ -31,6 +31,18 @@ export const WORKER_SOURCE = String.raw`
 'use strict';
 const { parentPort, workerData } = require('node:worker_threads');
 const { pathToFileURL } = require('node:url');
+const { format } = require('node:util');
+
+// console output is collected here and sent WITH the reply: the worker's stdio streams reach the
+// parent on another channel and could arrive after the reply.
+const MAX_LOG = 8192;
+let captured = '';
+for (const m of ['log', 'info', 'warn', 'error', 'debug', 'trace']) {
+  console[m] = (...args) => {
+    captured += format(...args) + '\n';
+    if (captured.length > MAX_LOG) captured = captured.slice(-MAX_LOG);
+  };
+}
 
 async function load() {
   const url = pathToFileURL(workerData.file).href;
@@ -55,7 +67,9 @@ loading.then(
 );
 
 function answer(id, fields) {
-  parentPort.postMessage(Object.assign({ type: 'reply', id }, fields));
+  const log = captured;
+  captured = '';
+  parentPort.postMessage(Object.assign({ type: 'reply', id, log }, fields));
 }
 
 parentPort.on('message', async (msg) => {

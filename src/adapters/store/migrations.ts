@@ -29,6 +29,7 @@ export const MIGRATIONS: readonly Migration[] = [
         next_attempt_at    INTEGER NOT NULL,
         expires_at         INTEGER,
         solo               INTEGER NOT NULL DEFAULT 0,
+        uncertain          INTEGER NOT NULL DEFAULT 0,
         last_error_code    TEXT,
         last_error_message TEXT,
         result             TEXT,

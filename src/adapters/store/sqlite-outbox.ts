@@ -24,6 +24,7 @@ interface Row {
   next_attempt_at: number;
   expires_at: number | null;
   solo: number;
+  uncertain: number;
   last_error_code: string | null;
   last_error_message: string | null;
   result: string | null;
@@ -46,6 +47,7 @@ export function rowToCommand(r: Row): OutboxCommand {
     lastError: r.last_error_code === null ? null : { code: r.last_error_code, message: r.last_error_message ?? '' },
     result: r.result === null ? undefined : JSON.parse(r.result),
     solo: r.solo === 1,
+    uncertain: r.uncertain === 1,
     expiresAt: r.expires_at,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
@@ -77,10 +79,12 @@ export function createSqliteOutbox(db: Database.Database) {
     markRunning: db.prepare(`UPDATE outbox SET state = 'running', locked_at = @now, updated_at = @now WHERE id = @id AND state = 'pending'`),
     record: db.prepare(`UPDATE outbox SET state = @state, attempts = @attempts, next_attempt_at = @nextAttemptAt,
         last_error_code = @code, last_error_message = @message, solo = @solo, locked_at = NULL, updated_at = @now,
+        uncertain = MAX(uncertain, @uncertain),
         result = CASE WHEN @state = 'done' THEN @result ELSE result END
       WHERE id = @id AND state = 'running'`),
     step: db.prepare('SELECT state, result FROM outbox WHERE call_key = ? AND step = ?'),
-    release: db.prepare(`UPDATE outbox SET state = 'pending', locked_at = NULL, updated_at = @now WHERE state = 'running'`),
+    // The send of a running row may have reached the portal before the crash: mark it uncertain.
+    release: db.prepare(`UPDATE outbox SET state = 'pending', uncertain = 1, locked_at = NULL, updated_at = @now WHERE state = 'running'`),
     retry: db.prepare(`UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = @now, updated_at = @now
       WHERE id = @id AND state = 'dead'`),
     discard: db.prepare(`UPDATE outbox SET state = 'discarded', last_error_code = @code, last_error_message = @message, updated_at = @now
@@ -150,6 +154,7 @@ export function createSqliteOutbox(db: Database.Database) {
     for (const u of updates) {
       s.record.run({
         id: u.id, state: u.state, attempts: u.attempts, nextAttemptAt: u.nextAttemptAt, solo: u.solo ? 1 : 0, now,
+        uncertain: u.uncertain ? 1 : 0,
         code: u.lastError?.code ?? null, message: u.lastError?.message ?? null,
         result: u.state === 'done' ? JSON.stringify(u.result ?? null) : null,
       });

@@ -120,3 +120,14 @@ test('helpers: ISO date with offset, finish user fallback', () => {
   assert.equal(isoWithOffset(Date.UTC(2026, 0, 1, 0, 0, 0), -330), '2025-12-31T18:30:00-05:30');
   assert.equal(finishUser(call([conv('a', '101', undefined, T0)]), 42), 42);
 });
+
+test('an Originate rings the employee before the client number is known: register once it is', () => {
+  const ringing = call([conv('a', '101', 5, T0)], { direction: 'outgoing', clientNumber: 'anonymous' });
+  const first = planStage(undefined, { stage: 'conversation_requested', at: T0, call: ringing, conversationId: 'a', gate: OK }, S);
+  assert.deepEqual(first.commands, []);
+  assert.equal(first.state.registered, false);
+  const answered = call([conv('a', '101', 5, T0, T0 + 4000)], { direction: 'outgoing', clientNumber: '+4930123456', answeredAt: T0 + 4000 });
+  const second = planStage(first.state, { stage: 'conversation_accepted', at: T0 + 4000, call: answered, conversationId: 'a', gate: OK }, S);
+  assert.deepEqual(second.commands.map((c) => `${c.method} ${JSON.stringify(c.params['USER_ID'])}`), ['telephony.externalcall.register 5', 'telephony.externalcall.show 5']);
+  assert.equal(second.commands[0]!.params['PHONE_NUMBER'], '+4930123456');
+});

@@ -107,6 +107,10 @@ export function isoWithOffset(epochMs: number, offsetMinutes: number): string {
   return `${local}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
 }
 
+function hasDigits(n: string): boolean {
+  return /\d/.test(n);
+}
+
 function callIdParam(state: CrmCallState): unknown {
   return state.b24CallId ?? ref('register', 'CALL_ID');
 }
@@ -202,6 +206,10 @@ export function planStage(prev: CrmCallState | undefined, input: PlanInput, s: P
   if (!state.registered && !input.gate.register) {
     return { state: { ...state, skipped: input.gate.reason }, commands, notes: [`not registered: ${input.gate.reason}`] };
   }
+  if (!state.registered && call.b24CallId === undefined && stage !== 'call_ended' && !hasDigits(call.clientNumber)) {
+    // An Originate rings the employee first: the client's number is known only once it is dialled.
+    return { state, commands, notes: ['waiting for the client number before registering'] };
+  }
   if (!state.registered) {
     if (call.b24CallId !== undefined) {
       state = { ...state, registered: true, b24CallId: call.b24CallId, registeredUserId: registrationUser(call, s) };
@@ -223,6 +231,11 @@ export function planStage(prev: CrmCallState | undefined, input: PlanInput, s: P
   } else if (stage === 'conversation_requested' && conv && conv.userId === undefined) {
     notes.push(`extension ${conv.extension} is no Bitrix24 user: no card`);
   } else if (stage === 'conversation_accepted' && conv?.userId !== undefined) {
+    if (showCards && !state.shownTo.includes(conv.userId) && conv.endedAt === undefined) {
+      // Registered only now (the number was unknown while it rang): the card for whoever talks.
+      const [st, cmd] = cardCommand(state, 'show', [conv.userId], at, s);
+      state = st; commands.push(cmd); notes.push(`card shown to user ${conv.userId} (extension ${conv.extension} answered)`);
+    }
     const others = state.shownTo.filter((u) => u !== conv.userId);
     if (others.length > 0) {
       const [st, cmd] = cardCommand(state, 'hide', others, at, s);

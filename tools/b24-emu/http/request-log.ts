@@ -21,6 +21,8 @@ export interface RequestLogEntry {
   readonly error?: string;
   readonly error_description?: string;
   readonly time?: unknown;
+  /** The method's `result` on success (strings over 256 characters cut). */
+  readonly result?: unknown;
 }
 
 export interface DeliveryLogEntry {
@@ -64,7 +66,10 @@ export class RequestLog {
   constructor(private readonly max = 2000) {}
 
   add(e: Omit<RequestLogEntry, 'id' | 'params' | 'path'> & { params: unknown; path: string }): RequestLogEntry {
-    const entry: RequestLogEntry = { ...e, id: ++this.seq, path: redactUrl(e.path), params: maskParams(e.params) };
+    const entry: RequestLogEntry = {
+      ...e, id: ++this.seq, path: redactUrl(e.path), params: maskParams(e.params),
+      ...(e.result !== undefined ? { result: maskParams(e.result) } : {}),
+    };
     this.entries.push(entry);
     if (this.entries.length > this.max) this.entries.splice(0, this.entries.length - this.max);
     return entry;

@@ -144,6 +144,7 @@ export interface BatchCommandLog {
   readonly method: string;
   readonly params: Record<string, unknown>;
   readonly error?: ErrorBody;
+  readonly result?: unknown;
 }
 
 /** `batch`: commands run in order; HTTP 200 even when commands fail; ≤ 50 commands (§4). */
@@ -179,7 +180,7 @@ export function runBatch(
       if (outcome.result.next !== undefined) maps.result_next[key] = outcome.result.next;
       maps.result_time[key] = shortTime(outcome.time);
       processing += outcome.time.processing;
-      onCommand?.({ key, method, params: sub });
+      onCommand?.({ key, method, params: sub, result: outcome.result.result });
     } else {
       maps.result_error[key] = errorBody(outcome.error);
       onCommand?.({ key, method, params: sub, error: errorBody(outcome.error) });

@@ -97,6 +97,8 @@ function logReply(rt: EmuRuntime, c: Context, target: RestTarget | null, caller:
     status: reply.status,
     ...(reply.error ? { error: reply.error.error, error_description: reply.error.description } : {}),
     ...(reply.time ? { time: reply.time } : {}),
+    ...(reply.status === 200 && low !== 'batch' && reply.body && typeof reply.body === 'object' && 'result' in reply.body
+      ? { result: (reply.body as { result: unknown }).result } : {}),
   });
 }
 
@@ -153,6 +155,7 @@ function runTarget(rt: EmuRuntime, target: RestTarget, req: RequestParams, now: 
         params: cmd.params,
         status: cmd.error ? 0 : 200,
         ...(cmd.error ? { error: cmd.error.error, error_description: cmd.error.error_description } : {}),
+        ...(cmd.result !== undefined ? { result: cmd.result } : {}),
       }),
     );
   }
