@@ -24,6 +24,8 @@ Usage:
         Run the AMI simulator (first stdout line: {"host","port","username","secret"}).
   asterisk-b24 sim b24 --port P [--portal FILE]
         Run the Bitrix24 REST emulator (first stdout line: {"url","webhook","app"}).
+  asterisk-b24 start --config FILE
+        Run the connector against a real Asterisk and a real Bitrix24 (until SIGINT/SIGTERM).
   asterisk-b24 config-check --config FILE
         Validate a configuration file; prints the effective config with secrets masked.
   asterisk-b24 version
@@ -35,6 +37,7 @@ const commands: Record<string, () => Promise<Command>> = {
   replay: async () => (await import('./replay.js')).runReplay,
   sim: async () => runSim,
   'config-check': async () => (await import('./config-check.js')).runConfigCheck,
+  start: async () => (await import('./start.js')).runStart,
   version: async () => async (_argv, io) => {
     io.write(`${VERSION}\n`);
     return 0;

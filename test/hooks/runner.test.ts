@@ -100,6 +100,7 @@ describe('hook runner (in-process invokers)', () => {
     const r = await runner.run('process_client_phone', phoneInput);
     assert.deepEqual([r.source, r.ok, r.data.phone, calls], ['default', true, '89001234567', 0]);
     assert.equal(runner.stats().process_client_phone, undefined);
+    assert.deepEqual(runner.recentInputs('process_client_phone'), [phoneInput]); // kept for a later dry run
     const d = await runner.dryRun('process_client_phone', phoneInput);
     assert.deepEqual([d.source, d.ok, d.data.phone, calls], ['hook', true, '1', 1]);
     assert.equal(runner.stats().process_client_phone?.recent[0]?.dryRun, true);
@@ -123,6 +124,7 @@ describe('hook runner (in-process invokers)', () => {
     const runner = createHookRunner({
       logger: captureLogger().logger,
       recentRuns: 3,
+      recentInputs: 2,
       invokers: { process_client_phone: inlineInvoker('process_client_phone', (i) => ({ data: { phone: i.phone }, state: 'success' })) },
     });
     for (let k = 0; k < 5; k++) await runner.run('process_client_phone', { ...phoneInput, phone: String(k) });
@@ -130,6 +132,7 @@ describe('hook runner (in-process invokers)', () => {
     assert.equal(s.runs, 5);
     assert.equal(s.failures, 0);
     assert.equal(s.recent.length, 3);
+    assert.deepEqual(runner.recentInputs('process_client_phone').map((i) => i.phone), ['3', '4']);
     await runner.close();
   });
 

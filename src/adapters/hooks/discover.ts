@@ -38,6 +38,7 @@ export interface DiscoverOptions {
 const EXTENSIONS: ReadonlyArray<readonly [string, 'module' | ExecutableRunner]> = [
   ['.mjs', 'module'],
   ['.js', 'module'],
+  ['.cjs', 'module'],
   ['.ts', 'module'],
   ['.php', 'php'],
   ['.py', 'python'],

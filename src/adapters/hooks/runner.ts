@@ -55,6 +55,11 @@ export interface HookRunner {
   list(): readonly HookInfo[];
   problems(): readonly HookProblem[];
   stats(): Partial<Record<HookPointName, HookStats>>;
+  /**
+   * The inputs of the last real calls of the point (newest last), kept even when no hook is enabled
+   * for it — so an administrator can try a hook on a real call before enabling it.
+   */
+  recentInputs<P extends HookPointName>(point: P): readonly HookInput<P>[];
   /** Resolves when every enabled module hook's worker has loaded its module (or failed to). */
   ready(): Promise<void>;
   /** Discovers the hooks again (files added or removed); counters are kept. */
@@ -87,6 +92,8 @@ export interface HookRunnerOptions {
   readonly invokers?: Partial<Record<HookPointName, HookInvoker>>;
   /** Size of each point's recent-runs ring buffer; default 20. */
   readonly recentRuns?: number;
+  /** How many recent inputs are kept per point for dry runs; default 5. */
+  readonly recentInputs?: number;
 }
 
 const systemClock = { now: (): number => Date.now() };
@@ -100,6 +107,13 @@ export function createHookRunner(options: HookRunnerOptions): HookRunner {
   let invokers = new Map<HookPointName, HookInvoker>();
   let found: HookProblem[] = [];
   let closed = false;
+  const inputs = new Map<HookPointName, unknown[]>();
+  const keepInput = (p: HookPointName, input: unknown): void => {
+    const list = inputs.get(p) ?? [];
+    list.push(input);
+    if (list.length > (options.recentInputs ?? 5)) list.shift();
+    inputs.set(p, list);
+  };
 
   const isEnabled = (p: HookPointName): boolean => !disabled.has(p) && (options.enabled?.has(p) ?? true);
   const timeoutOf = (p: HookPointName): number => effectiveTimeoutMs(p, options.timeouts ?? {});
@@ -136,12 +150,16 @@ export function createHookRunner(options: HookRunnerOptions): HookRunner {
 
   load();
   return {
-    run: (point, input) => execute(point, input, false).catch((e: unknown) => internalFailure(point, input, e, logger)),
+    run: (point, input) => {
+      keepInput(point, input);
+      return execute(point, input, false).catch((e: unknown) => internalFailure(point, input, e, logger));
+    },
     dryRun: (point, input) => execute(point, input, true).catch((e: unknown) => internalFailure(point, input, e, logger)),
     has: (p) => !closed && invokers.has(p) && isEnabled(p),
     list: () => [...invokers.values()].map((i) => ({ point: i.point, kind: i.kind, location: i.location, enabled: isEnabled(i.point), timeoutMs: timeoutOf(i.point) })),
     problems: () => [...found],
     stats: () => book.snapshot(),
+    recentInputs: <P extends HookPointName>(p: P) => [...(inputs.get(p) ?? [])] as HookInput<P>[],
     async ready() {
       await Promise.all([...invokers].filter(([p, i]) => isEnabled(p) && i instanceof ModuleInvoker).map(([, i]) => (i as ModuleInvoker).ready()));
     },
@@ -250,6 +268,7 @@ export const noopHookRunner: HookRunner = {
   list: () => [],
   problems: () => [],
   stats: () => ({}),
+  recentInputs: () => [],
   ready: async () => {},
   reload: async () => {},
   close: async () => {},

@@ -1,0 +1,79 @@
+/**
+ * The settings form ↔ EditableSettings. Field names are config dot paths (`lists.black.numbers`,
+ * `pbx.trunks.0.line`), so a validation issue's path names the field it belongs to. A value that
+ * does not parse (a user id "abc") is passed through as text: the schema then reports it at its path.
+ */
+import type { EditableSettings } from '../panel-port.js';
+
+export type FormBody = Readonly<Record<string, string | readonly string[] | undefined>>;
+
+export const LIST_FIELDS = [
+  'lists.black.extensions', 'lists.black.trunks', 'lists.black.numbers',
+  'lists.white.extensions', 'lists.white.trunks', 'lists.white.numbers',
+  'hooks.disabled',
+] as const;
+
+export const NUMBER_FIELDS = ['calls.defaultUserId', 'calls.missedUserId', 'tasks.deadlineMinutes', 'hooks.timeoutMs'] as const;
+export const CHECKBOX_FIELDS = ['calls.internal', 'tasks.missedCalls', 'recordings.enabled', 'recordings.convertToMp3'] as const;
+export const TEXT_FIELDS = ['calls.transferMode', 'tasks.responsible', 'tasks.title', 'recordings.mode'] as const;
+const TRUNK_TEXT = ['endpoint', 'line', 'lineName', 'crmSource'] as const;
+
+/** Max trunk rows the form may post (existing ones plus blanks). */
+const MAX_TRUNKS = 50;
+
+function one(body: FormBody, name: string): string | undefined {
+  const v = body[name];
+  return typeof v === 'string' ? v : v?.[0];
+}
+
+function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {
+  const keys = path.split('.');
+  let cur = obj;
+  for (const k of keys.slice(0, -1)) {
+    const next = cur[k];
+    if (!next || typeof next !== 'object') cur[k] = {};
+    cur = cur[k] as Record<string, unknown>;
+  }
+  const last = keys[keys.length - 1] as string;
+  if (value === undefined) delete cur[last];
+  else cur[last] = value;
+}
+
+function parseNumber(s: string | undefined): unknown {
+  const v = (s ?? '').trim();
+  if (v === '') return undefined;
+  return /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v;
+}
+
+function parseList(s: string | undefined): string[] {
+  return (s ?? '').split(/[\n,]/).map((x) => x.trim()).filter((x) => x !== '');
+}
+
+/** Applies a posted settings form over the current settings. */
+export function settingsFromForm(current: EditableSettings, body: FormBody): Record<string, unknown> {
+  const out = structuredClone(current) as unknown as Record<string, unknown>;
+  for (const f of LIST_FIELDS) if (body[f] !== undefined) setPath(out, f, parseList(one(body, f)));
+  for (const f of NUMBER_FIELDS) setPath(out, f, parseNumber(one(body, f)));
+  for (const f of CHECKBOX_FIELDS) setPath(out, f, one(body, f) !== undefined);
+  for (const f of TEXT_FIELDS) {
+    const v = one(body, f);
+    if (v !== undefined) setPath(out, f, v);
+  }
+  const trunks: Record<string, unknown>[] = [];
+  for (let i = 0; i < MAX_TRUNKS; i++) {
+    const p = `pbx.trunks.${i}.`;
+    if (one(body, `${p}endpoint`) === undefined) continue;
+    const row: Record<string, unknown> = {};
+    for (const k of TRUNK_TEXT) {
+      const v = (one(body, p + k) ?? '').trim();
+      if (v !== '') row[k] = v;
+    }
+    const user = parseNumber(one(body, `${p}defaultUserId`));
+    if (user !== undefined) row.defaultUserId = user;
+    if (Object.keys(row).length === 0) continue; // a blank row
+    row.crmCreate = one(body, `${p}crmCreate`) !== undefined;
+    trunks.push(row);
+  }
+  setPath(out, 'pbx.trunks', trunks);
+  return out;
+}
