@@ -129,6 +129,7 @@ export class CallToCrm {
     const next: StoredCallState = { crm: out.state, summary: change.call, timeline };
     const ended = change.stage === 'call_ended';
     await this.opts.sink.enqueue(out.commands, {
+      ...(ended ? { discardCardsOf: change.callKey } : {}),
       call: {
         callKey: change.callKey,
         state: next,

@@ -46,6 +46,8 @@ export interface SenderOptions {
   /** Give up waiting for one request after this, ms (retryable). Default 70 000. */
   readonly sendTimeoutMs?: number;
   readonly backoff?: BackoffPolicy;
+  /** While Bitrix24 is unreachable, retry the backlog at least this often, ms. Default 5000. */
+  readonly probeIntervalMs?: number;
   /** Dead after this many retryable failures; 0 = never (default: nothing is dropped). */
   readonly maxAttempts?: number;
   readonly onDone?: (command: OutboxCommand, result: unknown) => void | Promise<void>;
@@ -121,6 +123,8 @@ export function createOutboxSender(options: SenderOptions): OutboxSender {
   let started = false;
   let stopping = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let portalDown = false;
+  let probe: ReturnType<typeof setInterval> | undefined;
   let filling: Promise<void> | undefined;
   let again = false;
 
@@ -183,8 +187,46 @@ export function createOutboxSender(options: SenderOptions): OutboxSender {
       totals.batches++;
       totals.requests += naive ? items.length : 1;
       totals.sent += items.length;
+      await noteHealth(outcomes);
       await settle(items.map((it: PackedItem, i): [OutboxCommand, SendOutcome] => [it.command, outcomes[i] ?? { kind: 'not-sent' }]));
     }
+  }
+
+  /**
+   * Outage detection: a request that failed as a whole for a transport reason marks the portal
+   * unreachable; the first answer after that pulls every backed-off retry forward, so the backlog
+   * starts draining at once instead of after each command's own backoff (up to the cap).
+   */
+  async function noteHealth(outcomes: readonly SendOutcome[]): Promise<void> {
+    const answered = outcomes.some((o) => o.kind === 'success' || (o.kind === 'failure' && !o.error.retryable));
+    if (!answered) {
+      if (outcomes.length > 0 && outcomes.every((o) => o.kind === 'failure' && o.error.retryable)) markDown();
+      return;
+    }
+    if (!portalDown) return;
+    portalDown = false;
+    if (probe) clearInterval(probe);
+    probe = undefined;
+    try {
+      const n = await store.resumeRetries(now());
+      if (n > 0) {
+        log.info({ commands: n }, 'Bitrix24 answers again: retries resumed');
+        wake();
+      }
+    } catch (e) {
+      log.warn({ err: e }, 'could not resume retries');
+    }
+  }
+
+  /** While down, the backlog is retried every probeIntervalMs whatever each command's backoff says. */
+  function markDown(): void {
+    if (portalDown) return;
+    portalDown = true;
+    log.warn({}, 'Bitrix24 unreachable: commands wait in the outbox');
+    probe = setInterval(() => {
+      void store.resumeRetries(now()).then(() => wake(), () => undefined);
+    }, options.probeIntervalMs ?? 5_000);
+    probe.unref?.();
   }
 
   /**
@@ -302,6 +344,8 @@ export function createOutboxSender(options: SenderOptions): OutboxSender {
       stopping = true;
       if (timer) clearTimeout(timer);
       timer = undefined;
+      if (probe) clearInterval(probe);
+      probe = undefined;
       if (filling) await filling;
       while (inflight.size) await Promise.all([...inflight]);
     },

@@ -17,6 +17,8 @@ export interface EnqueueResult {
 export interface EnqueueOptions {
   /** Written in the same transaction as the commands (restart recovery sees both or neither). */
   readonly call?: CallUpsert;
+  /** Discard the call's pending card commands in the same transaction (the call has ended). */
+  readonly discardCardsOf?: string;
 }
 
 export interface ClaimOptions {
@@ -76,6 +78,17 @@ export interface OutboxStore {
   /** Pending or dead → discarded (no longer blocks its call). False otherwise. */
   discard(id: number, now: number, reason?: CommandError): Promise<boolean>;
   stats(now: number): Promise<OutboxStats>;
+  /**
+   * After an outage: pending commands waiting out a backoff for a retryable transport error
+   * (network, timeout, 5xx, limit) become due now, so calls flow again as soon as the portal answers.
+   * Returns the count.
+   */
+  resumeRetries(now: number): Promise<number>;
+  /**
+   * Card commands (those with an expiry) of `callKey` still pending are discarded: once a call has
+   * ended, showing or hiding its card is pointless. Returns the count.
+   */
+  discardPendingCards(callKey: string, now: number): Promise<number>;
   /** Earliest nextAttemptAt among pending commands, or null. */
   nextDueAt(): Promise<number | null>;
   /** Housekeeping: delete done/discarded rows last updated before `before`. */

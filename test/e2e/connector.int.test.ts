@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startConnector, type Connector } from '../../src/main.js';
 import { silentLogger } from '../../src/log.js';
-import { startRig, waitFor, type Rig } from './helpers.js';
+import { startRig, waitFor, inspect, type Rig } from './helpers.js';
 
 let rig: Rig;
 let conn: Connector;
@@ -23,18 +23,18 @@ after(async () => {
 });
 
 function finishesFor(externalCallId: string) {
-  const ins = rig.emu.portal.inspect();
+  const ins = inspect(rig.emu);
   const call = ins.calls.find((c) => c.externalCallId === externalCallId);
   return { call, finishes: call ? ins.finishes.filter((f) => f.callId === call.callId) : [], cards: call ? ins.cardHistory.filter((h) => h.callId === call.callId) : [] };
 }
 
 async function runCall(spec: Record<string, unknown>): Promise<string> {
-  const before = new Set(rig.emu.portal.inspect().calls.map((c) => c.callId));
+  const before = new Set(inspect(rig.emu).calls.map((c) => c.callId));
   const handle = rig.sim.startCall(spec);
   assert.equal(await handle.done, 'completed');
   await conn.idle();
   await conn.sender.drain();
-  const call = await waitFor('the call in Bitrix24', () => rig.emu.portal.inspect().calls.find((c) => !before.has(c.callId) && c.finishedAt !== null));
+  const call = await waitFor('the call in Bitrix24', () => inspect(rig.emu).calls.find((c) => !before.has(c.callId) && c.finishedAt !== null));
   return call.externalCallId!;
 }
 

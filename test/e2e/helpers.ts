@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { startAmiSim, loadGenerator, type AmiSim } from '../../tools/ami-sim/index.js';
 import { startEmulator, type Emulator } from '../../tools/b24-emu/index.js';
 import type { PortalSeed } from '../../tools/b24-emu/contract.js';
+import type { PortalInspection } from '../../tools/b24-emu/portal/portal.js';
 import { parseConfig } from '../../src/config/load.js';
 import type { Config, ConfigInput } from '../../src/config/schema.js';
 
@@ -68,4 +69,9 @@ export async function waitFor<T>(what: string, check: () => T | undefined | fals
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/** The emulator's inspector, typed (the HTTP layer sees the portal through a narrower port). */
+export function inspect(emu: Emulator): PortalInspection {
+  return emu.portal.inspect() as PortalInspection;
 }

@@ -12,7 +12,7 @@ const env = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
 
 describe('examples/hooks/js: one working example per point', () => {
   let runner: HookRunner;
-  const { logger, lines } = captureLogger();
+  const { logger, warns } = captureLogger();
   before(async () => {
     runner = createHookRunner({ dir: join(examples, 'js'), logger, timeouts: { defaultMs: 5000 } });
     await runner.ready();
@@ -60,7 +60,7 @@ describe('examples/hooks/js: one working example per point', () => {
     await expect('customize_attach_record_url', s.customize_attach_record_url, {
       DESCRIPTION: '<a href="https://pbx.example.com/records/1700000000.42.mp3">Call recording</a>', DESCRIPTION_TYPE: 3, COMPLETED: 'Y',
     }, ['DESCRIPTION', 'COMPLETED']);
-    assert.deepEqual(lines.filter((l) => l.level === 'warn'), []);
+    assert.deepEqual(warns(), []);
   });
 });
 

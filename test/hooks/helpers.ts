@@ -3,22 +3,14 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from '../../src/log.js';
+import { captureLogger as captureJsonLogger } from '../bitrix/capture-logger.js';
 
-export interface LogLine {
-  readonly level: 'debug' | 'info' | 'warn' | 'error';
-  readonly obj: Record<string, unknown>;
-  readonly msg: string | undefined;
-}
-
-export function captureLogger(): { logger: Logger; lines: LogLine[] } {
-  const lines: LogLine[] = [];
-  const make = (bindings: Record<string, unknown>): Logger => {
-    const at = (level: LogLine['level']) => (obj: Record<string, unknown>, msg?: string) => {
-      lines.push({ level, obj: { ...bindings, ...obj }, msg });
-    };
-    return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), child: (b) => make({ ...bindings, ...b }) };
-  };
-  return { logger: make({}), lines: lines as LogLine[] };
+/** The project's capturing logger (test/bitrix), plus the warn lines parsed, for assertions on codes. */
+export function captureLogger(): { logger: Logger; warns: () => Record<string, unknown>[] } {
+  const logger = captureJsonLogger();
+  const warns = (): Record<string, unknown>[] =>
+    logger.lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.level === 'warn');
+  return { logger, warns };
 }
 
 /** A temp folder with the given files (name → content; a `#!` first line makes it executable). */

@@ -20,6 +20,7 @@ const files = {
         case 'huge': return { data: { phone: 'x'.repeat(4096) }, state: 'success' };
         case 'exit': process.exit(3);
         case 'undefined': return undefined;
+        case 'env': return { data: { phone: process.env.ASTERISK_B24_HOOK + '|' + (process.env.SECRET_THING ?? 'none') }, state: 'success' };
         case 'log': console.error('looking up', input.phone); return { data: { phone: 'logged' }, state: 'success' };
         default: return { data: { phone: '+7' + input.phone.slice(1) }, state: 'success' };
       }
@@ -41,9 +42,10 @@ const files = {
 describe('module hooks in worker threads', () => {
   let runner: HookRunner;
   let cleanup: () => void;
-  const { logger, lines } = captureLogger();
+  const { logger, warns } = captureLogger();
 
   before(async () => {
+    process.env.SECRET_THING = 'leaked'; // in the connector's environment before any worker starts
     const d = hookDir(files);
     cleanup = d.cleanup;
     runner = createHookRunner({
@@ -56,6 +58,7 @@ describe('module hooks in worker threads', () => {
     await runner.ready();
   });
   after(async () => {
+    delete process.env.SECRET_THING;
     await runner.close();
     cleanup();
   });
@@ -124,6 +127,10 @@ describe('module hooks in worker threads', () => {
     assert.equal((await run('8555')).data.phone, '+7555');
   });
 
+  test('the worker sees the bare hook environment, not the connector\'s', async () => {
+    assert.equal((await run('env')).data.phone, 'process_client_phone|none');
+  });
+
   test('console output of the hook is captured in the result', async () => {
     const r = await run('log');
     assert.equal(r.data.phone, 'logged');
@@ -157,10 +164,10 @@ describe('module hooks in worker threads', () => {
   });
 
   test('every failure was logged with its code and counted', () => {
-    const codes = lines.filter((l) => l.level === 'warn' && l.obj.hook === 'process_client_phone').map((l) => l.obj.code);
+    const codes = warns().filter((l) => l.hook === 'process_client_phone').map((l) => l.code);
     assert.deepEqual(codes, ['HOOK_THREW', 'HOOK_TIMEOUT', 'HOOK_TIMEOUT', 'HOOK_BAD_JSON', 'HOOK_BAD_JSON', 'HOOK_BAD_TYPES', 'HOOK_OUTPUT_TOO_LARGE', 'HOOK_WORKER_LOST']);
     const s = runner.stats().process_client_phone!;
     assert.equal(s.failures, 8);
-    assert.equal(s.runs, 16);
+    assert.equal(s.runs, 17);
   });
 });

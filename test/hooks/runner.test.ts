@@ -38,7 +38,7 @@ describe('hook runner (in-process invokers)', () => {
   });
 
   test('the runner enforces the timeout even when the loader ignores the signal', async () => {
-    const { logger, lines } = captureLogger();
+    const { logger, warns } = captureLogger();
     const runner = createHookRunner({ logger, timeouts: { defaultMs: 100 }, invokers: { process_client_phone: deafInvoker } });
     try {
       const t0 = Date.now();
@@ -49,7 +49,7 @@ describe('hook runner (in-process invokers)', () => {
       assert.equal(r.source, 'default');
       assert.deepEqual(r.data, { phone: '89001234567' });
       assert.ok(took >= 95 && took < 1000, `took ${took} ms`);
-      assert.deepEqual(lines.filter((l) => l.level === 'warn').map((l) => [l.obj.hook, l.obj.code]), [['process_client_phone', 'HOOK_TIMEOUT']]);
+      assert.deepEqual(warns().map((l) => [l.hook, l.code]), [['process_client_phone', 'HOOK_TIMEOUT']]);
     } finally {
       await runner.close();
     }
@@ -137,7 +137,7 @@ describe('hook runner (in-process invokers)', () => {
   });
 
   test('read-only fields returned: warning logged, the rest applied', async () => {
-    const { logger, lines } = captureLogger();
+    const { logger, warns } = captureLogger();
     const runner = createHookRunner({
       logger,
       invokers: {
@@ -149,17 +149,17 @@ describe('hook runner (in-process invokers)', () => {
     assert.equal(r.data.CALL_ID, 'externalCall.0c1f4e7b2a.1700000007');
     assert.equal(r.data.ADD_TO_CHAT, 0);
     assert.deepEqual(r.warnings, [{ code: 'HOOK_READONLY_DROPPED', fields: ['CALL_ID'] }]);
-    assert.deepEqual(lines.filter((l) => l.level === 'warn').map((l) => l.obj.code), ['HOOK_READONLY_DROPPED']);
+    assert.deepEqual(warns().map((l) => l.code), ['HOOK_READONLY_DROPPED']);
     assert.equal(runner.stats().process_final_params?.warnings, 1);
     await runner.close();
   });
 
   test('a bad input is logged (HOOK_BAD_INPUT) and the hook still runs', async () => {
-    const { logger, lines } = captureLogger();
+    const { logger, warns } = captureLogger();
     const runner = createHookRunner({ logger, invokers: { process_client_phone: inlineInvoker('process_client_phone', () => ({ state: 'success' })) } });
     const r = await runner.run('process_client_phone', { phone: '1', call_stage: 'ringing' } as never);
     assert.equal(r.ok, true);
-    assert.deepEqual(lines.filter((l) => l.level === 'warn').map((l) => l.obj.code), ['HOOK_BAD_INPUT']);
+    assert.deepEqual(warns().map((l) => l.code), ['HOOK_BAD_INPUT']);
     await runner.close();
   });
 

@@ -123,7 +123,8 @@ export class ModuleInvoker implements HookInvoker {
   /** Starts the worker ahead of the first run (and after a kill), so runs find it warm. */
   warm(): void {
     if (this.closed || (this.slot && !this.slot.exited)) return;
-    this.slot = new Slot(this.data, this.options.resourceLimits ?? DEFAULT_RESOURCE_LIMITS, this.options.env ?? DEFAULT_HOOK_ENV, this.options.logger);
+    const env = { ...(this.options.env ?? DEFAULT_HOOK_ENV), ASTERISK_B24_HOOK: this.point };
+    this.slot = new Slot(this.data, this.options.resourceLimits ?? DEFAULT_RESOURCE_LIMITS, env, this.options.logger);
     this.slot.worker.unref();
   }
 

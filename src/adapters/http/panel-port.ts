@@ -33,6 +33,8 @@ export interface CallView {
   readonly b24CallId?: string;
   /** Users whose Bitrix24 call card is open now. */
   readonly cardVisibleTo: readonly UserRef[];
+  /** Caller ID name or CRM name of the client, when known. */
+  readonly clientName?: string;
   /** Responsible user at register / finish. */
   readonly responsible?: UserRef;
 }

@@ -89,6 +89,18 @@ export function createSqliteOutbox(db: Database.Database) {
       WHERE id = @id AND state = 'dead'`),
     discard: db.prepare(`UPDATE outbox SET state = 'discarded', last_error_code = @code, last_error_message = @message, updated_at = @now
       WHERE id = @id AND state IN ('pending', 'dead')`),
+    resume: db.prepare(`UPDATE outbox SET next_attempt_at = @now, updated_at = @now
+      WHERE state = 'pending' AND next_attempt_at > @now AND attempts > 0
+        AND last_error_code IN ('B24_NETWORK', 'B24_TIMEOUT', 'B24_SERVER_ERROR', 'B24_SERVER_UNAVAILABLE', 'B24_QUERY_LIMIT',
+          'B24_OVERLOAD_LIMIT', 'OUTBOX_SEND_TIMEOUT', 'OUTBOX_SEND_FAILED', 'B24_UNKNOWN')`),
+    discardCards: db.prepare(`UPDATE outbox SET state = 'discarded', last_error_code = 'OUTBOX_EXPIRED',
+        last_error_message = 'the call ended before the card could be shown', updated_at = @now
+      WHERE call_key = @callKey AND state = 'pending' AND expires_at IS NOT NULL AND step LIKE 'show:%'`),
+    // A show that went back to pending after a failed send, for a call that has ended since.
+    staleShows: db.prepare(`UPDATE outbox INDEXED BY outbox_expiry SET state = 'discarded', last_error_code = 'OUTBOX_EXPIRED',
+        last_error_message = 'the call ended before the card could be shown', updated_at = @now
+      WHERE state = 'pending' AND expires_at IS NOT NULL AND step LIKE 'show:%'
+        AND EXISTS (SELECT 1 FROM calls WHERE calls.call_key = outbox.call_key AND calls.ended_at IS NOT NULL)`),
     countByState: db.prepare('SELECT state, COUNT(*) AS n FROM outbox GROUP BY state'),
     oldest: db.prepare(`SELECT MIN(created_at) AS t FROM outbox WHERE state IN ('pending', 'running')`),
     nextDue: db.prepare(`SELECT MIN(next_attempt_at) AS t FROM outbox WHERE state = 'pending'`),
@@ -120,6 +132,7 @@ export function createSqliteOutbox(db: Database.Database) {
 
   function claim(o: ClaimOptions): OutboxCommand[] {
     s.expire.run({ now: o.now, code: OutboxCode.expired });
+    s.staleShows.run({ now: o.now });
     const limit = Math.max(0, Math.floor(o.limit));
     if (limit === 0) return [];
     const heads = s.heads.all({ now: o.now, maxPriority: o.maxPriority ?? NO_PRIORITY_LIMIT, limit }) as Row[];
@@ -205,6 +218,8 @@ export function createSqliteOutbox(db: Database.Database) {
     discard: (id: number, now: number, reason?: CommandError) =>
       s.discard.run({ id, now, code: reason?.code ?? OutboxCode.discarded, message: reason?.message ?? 'discarded by hand' }).changes === 1,
     nextDueAt: () => (s.nextDue.get() as { t: number | null }).t,
+    resumeRetries: (now: number) => s.resume.run({ now }).changes,
+    discardPendingCards: (callKey: string, now: number) => s.discardCards.run({ callKey, now }).changes,
     purgeSettled: (before: number) => s.purge.run({ before }).changes,
   };
 }

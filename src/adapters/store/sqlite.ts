@@ -53,6 +53,7 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const state = createSqliteState(db);
   const tx = <A extends unknown[], R>(fn: (...args: A) => R) => db.transaction(fn);
   const enqueueTx = tx((commands: Parameters<Store['enqueue']>[0], now: number, opts: Parameters<Store['enqueue']>[2]) => {
+    if (opts?.discardCardsOf !== undefined) outbox.discardPendingCards(opts.discardCardsOf, now);
     const r = outbox.enqueue(commands, now);
     if (opts?.call) state.upsertCall(opts.call);
     return r;
@@ -84,6 +85,8 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
     list: (q) => run('list', () => outbox.list(q)),
     retry: (id, now) => run('retry', () => outbox.retry(id, now)),
     discard: (id, now, reason) => run('discard', () => outbox.discard(id, now, reason)),
+    resumeRetries: (now) => run('resumeRetries', () => outbox.resumeRetries(now)),
+    discardPendingCards: (callKey, now) => run('discardPendingCards', () => outbox.discardPendingCards(callKey, now)),
     stats: (now) => run('stats', () => outbox.stats(now)),
     nextDueAt: () => run('nextDueAt', () => outbox.nextDueAt()),
     purgeSettled: (before) => run('purgeSettled', () => outbox.purgeSettled(before)),

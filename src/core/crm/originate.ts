@@ -287,9 +287,11 @@ export function originateHookInput(fields: OriginateFields, raw: Readonly<Record
 
 // ---- failures → STATUS_CODE ----------------------------------------------------------------------
 
-export type FailureKind =
-  | 'no-answer' | 'busy' | 'declined' | 'unavailable' | 'invalid-number'
-  | 'no-user' | 'no-extension' | 'bad-number' | 'no-callback-target' | 'pbx-error';
+/** Outcomes reported by the PBX for the first leg. */
+export type PbxFailureKind = 'no-answer' | 'busy' | 'declined' | 'unavailable' | 'invalid-number';
+/** Failures decided by the connector before or instead of the Originate. */
+export type LocalFailureKind = 'no-user' | 'no-extension' | 'bad-number' | 'no-callback-target' | 'pbx-error';
+export type FailureKind = PbxFailureKind | LocalFailureKind;
 
 export interface FailureStatus {
   readonly kind: FailureKind;
@@ -318,7 +320,7 @@ const KIND_BY_OUTCOME = {
 export function originateFailureStatus(reason: number, leg: FirstLegFacts = {}, target = 'the phone'): FailureStatus {
   if (leg.dialStatus !== undefined || leg.hangupCause !== undefined) {
     const o = callOutcome({ conversations: [], dialStatus: leg.dialStatus, hangupCause: leg.hangupCause, abandoned: false });
-    const kind: FailureKind = o.reason in KIND_BY_OUTCOME ? KIND_BY_OUTCOME[o.reason as keyof typeof KIND_BY_OUTCOME] : 'no-answer';
+    const kind: PbxFailureKind = o.reason in KIND_BY_OUTCOME ? KIND_BY_OUTCOME[o.reason as keyof typeof KIND_BY_OUTCOME] : 'no-answer';
     return failure(kind, target, o.statusCode === '200' ? '304' : o.statusCode);
   }
   switch (reason) {
@@ -329,24 +331,23 @@ export function originateFailureStatus(reason: number, leg: FirstLegFacts = {}, 
   }
 }
 
-function failure(kind: FailureKind, target: string, statusCode: FailureStatus['statusCode']): FailureStatus {
-  const text: Record<FailureKind, string> = {
+function failure(kind: PbxFailureKind, target: string, statusCode: FailureStatus['statusCode']): FailureStatus {
+  const text: Record<PbxFailureKind, string> = {
     'no-answer': `${target} did not answer`,
     busy: `${target} is busy`,
     declined: `${target} declined the call`,
     unavailable: `${target} is unavailable on the PBX (unknown, unregistered or congested)`,
     'invalid-number': `${target}: number not allocated`,
-    'no-user': '', 'no-extension': '', 'bad-number': '', 'no-callback-target': '', 'pbx-error': '',
   };
   return { kind, statusCode, text: text[kind] };
 }
 
-const LOCAL_STATUS: Readonly<Record<'no-user' | 'no-extension' | 'bad-number' | 'no-callback-target' | 'pbx-error', FailureStatus['statusCode']>> = {
+const LOCAL_STATUS: Readonly<Record<LocalFailureKind, FailureStatus['statusCode']>> = {
   'no-user': '480', 'no-extension': '480', 'bad-number': '404', 'no-callback-target': '480', 'pbx-error': '480',
 };
 
 /** A failure decided before or instead of the Originate (no user, no number, PBX refused …). */
-export function localFailure(kind: keyof typeof LOCAL_STATUS, text: string): FailureStatus {
+export function localFailure(kind: LocalFailureKind, text: string): FailureStatus {
   return { kind, statusCode: LOCAL_STATUS[kind], text };
 }
 

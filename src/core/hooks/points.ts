@@ -4,6 +4,7 @@
  * This is the single list: loaders reject other names, the envelope validates replies against it,
  * the docs and the admin UI render it. Pure data, no IO.
  */
+import { STAGES, type Stage } from '../call/stages.js';
 
 export const HOOK_POINTS = [
   'customize_activity',
@@ -28,9 +29,9 @@ export function isHookPointName(s: string): s is HookPointName {
   return (HOOK_POINTS as readonly string[]).includes(s);
 }
 
-/** Values of `call_stage` in hook inputs (the same names as the call tracker's stages). */
-export const HOOK_STAGES = ['conversation_requested', 'conversation_accepted', 'conversation_ended', 'call_ended'] as const;
-export type HookStage = (typeof HOOK_STAGES)[number];
+/** Values of `call_stage` in hook inputs: the call tracker's stages, same names. */
+export const HOOK_STAGES = STAGES;
+export type HookStage = Stage;
 
 /**
  * JSON types a field may hold. Lenient where PHP hooks commonly differ (see envelope.ts `coerce`):

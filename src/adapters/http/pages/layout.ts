@@ -1,0 +1,44 @@
+/** Page frame: head, navigation, flash message. Everything interpolated is escaped by `html`. */
+import { html, type SafeHtml } from '../html.js';
+import type { TFunction, TextKey } from '../ui/texts/index.js';
+
+export interface PageCtx {
+  readonly t: TFunction;
+  readonly csrf: string;
+  readonly user: string;
+  readonly now: number;
+}
+
+export type NavKey = 'dashboard' | 'calls' | 'outbox' | 'settings' | 'hooks' | 'charts';
+
+const NAV: readonly { key: NavKey; href: string; text: TextKey }[] = [
+  { key: 'dashboard', href: '/', text: 'nav.dashboard' },
+  { key: 'calls', href: '/calls', text: 'nav.calls' },
+  { key: 'outbox', href: '/outbox', text: 'nav.outbox' },
+  { key: 'settings', href: '/settings', text: 'nav.settings' },
+  { key: 'hooks', href: '/hooks', text: 'nav.hooks' },
+  { key: 'charts', href: '/charts', text: 'nav.charts' },
+];
+
+export function csrfField(ctx: PageCtx): SafeHtml {
+  return html`<input type="hidden" name="_csrf" value="${ctx.csrf}">`;
+}
+
+export function flash(message: string | undefined, kind: 'ok' | 'error' = 'ok'): SafeHtml {
+  return message ? html`<p class="flash ${kind}" role="status">${message}</p>` : html``;
+}
+
+export function document(title: string, body: SafeHtml, head: SafeHtml = html``): SafeHtml {
+  return html`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title}</title><link rel="stylesheet" href="/static/panel.css">${head}</head>
+<body>${body}</body></html>`;
+}
+
+export function layout(ctx: PageCtx, active: NavKey, title: string, main: SafeHtml): SafeHtml {
+  const { t } = ctx;
+  const nav = NAV.map((n) => html`<a href="${n.href}"${n.key === active ? html` class="active" aria-current="page"` : html``}>${t(n.text)}</a>`);
+  return document(`${title} · ${t('app.title')}`, html`<header><strong class="brand">${t('app.title')}</strong><nav>${nav}</nav>
+<form method="post" action="/logout" class="logout">${csrfField(ctx)}<span>${ctx.user}</span> <button type="submit">${t('nav.logout')}</button></form></header>
+<main><h1>${title}</h1>${main}</main>`, html`<meta name="csrf-token" content="${ctx.csrf}"><script src="/static/panel.js" defer></script>`);
+}

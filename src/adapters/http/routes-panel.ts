@@ -1,0 +1,146 @@
+/**
+ * The panel pages, their live fragments and their actions. Every route is behind the session
+ * guard (POSTs also behind its CSRF check); every page is server-rendered through `html`.
+ */
+import type { Context, Hono, MiddlewareHandler } from 'hono';
+import { errorCode } from '../../errors.js';
+import type { Logger } from '../../log.js';
+import { COMMAND_STATES, type CommandState } from '../../outbox/command.js';
+import type { SafeHtml } from './html.js';
+import type { ChartRange, PanelPort } from './panel-port.js';
+import { callBody, callDetailPage } from './pages/call-detail.js';
+import { chartsPage } from './pages/charts.js';
+import { healthTiles, liveCallsTable, outboxSummary } from './pages/components.js';
+import { dashboardPage } from './pages/dashboard.js';
+import { parseDay } from './pages/format.js';
+import { historyPage } from './pages/history.js';
+import { hooksPage, type DryRunShown } from './pages/hooks.js';
+import type { PageCtx } from './pages/layout.js';
+import { outboxPage } from './pages/outbox.js';
+import { settingsFromForm } from './pages/settings-form.js';
+import { settingsPage } from './pages/settings.js';
+import { readForm, type PanelEnv } from './routes-auth.js';
+import type { TFunction } from './ui/texts/index.js';
+
+export interface PanelRouteDeps {
+  readonly panel: PanelPort;
+  readonly t: TFunction;
+  readonly now: () => number;
+  readonly logger: Logger;
+}
+
+const HISTORY_PAGE = 50;
+
+function first(v: string | readonly string[] | undefined): string | undefined {
+  return typeof v === 'string' ? v : v?.[0];
+}
+
+/** A local path to go back to after an action (never another site). */
+function safeBack(v: string | undefined, fallback: string): string {
+  return v && v.startsWith('/') && !v.startsWith('//') && !v.includes('\\') ? v : fallback;
+}
+
+export function mountPanel(app: Hono<PanelEnv>, deps: PanelRouteDeps, guard: MiddlewareHandler<PanelEnv>): void {
+  const { panel, t } = deps;
+  const ctx = (c: Context<PanelEnv>): PageCtx => {
+    const s = c.get('session');
+    return { t, csrf: s.csrf, user: s.user, now: deps.now() };
+  };
+  const page = (c: Context<PanelEnv>, body: SafeHtml, status: 200 | 404 | 422 = 200): Response => c.html(body.value, status);
+
+  app.get('/', guard, async (c) => {
+    const [health, live] = await Promise.all([panel.health(), panel.liveCalls()]);
+    return page(c, dashboardPage(ctx(c), { health, live, limiter: panel.limiter(), hooks: panel.hookStats() }));
+  });
+  app.get('/fragments/health', guard, async (c) => page(c, healthTiles(ctx(c), await panel.health())));
+  app.get('/fragments/live-calls', guard, async (c) => page(c, liveCallsTable(ctx(c), await panel.liveCalls())));
+  app.get('/fragments/outbox-summary', guard, async (c) => page(c, outboxSummary(ctx(c), await panel.health())));
+  app.get('/fragments/call/:key', guard, async (c) => {
+    const d = await panel.call(c.req.param('key'));
+    return d ? page(c, callBody(ctx(c), d)) : c.text(t('error.notFound'), 404);
+  });
+
+  app.get('/calls', guard, async (c) => {
+    const q = c.req.query();
+    const f = {
+      number: (q.number ?? '').trim(), extension: (q.extension ?? '').trim(), from: q.from ?? '', to: q.to ?? '',
+      offset: Math.max(0, Math.floor(Number(q.offset ?? 0)) || 0), limit: HISTORY_PAGE,
+    };
+    const from = parseDay(f.from);
+    const to = parseDay(f.to, true);
+    const result = await panel.history({
+      limit: f.limit, offset: f.offset,
+      ...(f.number ? { number: f.number } : {}), ...(f.extension ? { extension: f.extension } : {}),
+      ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}),
+    });
+    return page(c, historyPage(ctx(c), f, result));
+  });
+  app.get('/calls/:key', guard, async (c) => {
+    const d = await panel.call(c.req.param('key'));
+    return d ? page(c, callDetailPage(ctx(c), d)) : c.text(t('error.notFound'), 404);
+  });
+
+  app.get('/outbox', guard, async (c) => {
+    const s = c.req.query('state');
+    const state: CommandState = (COMMAND_STATES as readonly string[]).includes(s ?? '') ? (s as CommandState) : 'dead';
+    const id = c.req.query('id') ?? '';
+    const done = c.req.query('done');
+    const message = done === 'retried' ? t('outbox.retried', { id }) : done === 'discarded' ? t('outbox.discarded', { id }) : done === 'noop' ? t('outbox.notDead', { id }) : undefined;
+    return page(c, outboxPage(ctx(c), state, await panel.outbox.list({ state, limit: 200 }), message));
+  });
+  for (const action of ['retry', 'discard'] as const) {
+    app.post(`/outbox/:id/${action}`, guard, async (c) => {
+      const id = Number(c.req.param('id'));
+      const form = await readForm(c);
+      const ok = Number.isInteger(id) && id > 0 && (await panel.outbox[action](id));
+      deps.logger.info({ id, action, ok, user: c.get('session').user }, 'outbox command changed by hand');
+      const back = safeBack(first(form.back), `/outbox?state=${action === 'retry' ? 'pending' : 'discarded'}`);
+      const sep = back.includes('?') ? '&' : '?';
+      return c.redirect(`${back}${sep}done=${ok ? (action === 'retry' ? 'retried' : 'discarded') : 'noop'}&id=${ok ? id : encodeURIComponent(c.req.param('id'))}`, 303);
+    });
+  }
+
+  app.get('/settings', guard, async (c) => page(c, settingsPage(ctx(c), await panel.settings.get(), [], c.req.query('saved') ? t('settings.saved') : undefined)));
+  app.post('/settings', guard, async (c) => {
+    const candidate = settingsFromForm(await panel.settings.get(), await readForm(c));
+    const result = await panel.settings.save(candidate);
+    if (!result.ok) return page(c, settingsPage(ctx(c), candidate, result.issues), 422);
+    deps.logger.info({ user: c.get('session').user }, 'settings saved from the panel');
+    return c.redirect('/settings?saved=1', 303);
+  });
+
+  const hooks = async (c: Context<PanelEnv>, dry?: DryRunShown, message?: string): Promise<Response> =>
+    page(c, hooksPage(ctx(c), await panel.hooks.list(), panel.hookStats(), dry, message));
+  app.get('/hooks', guard, (c) => hooks(c));
+  app.post('/hooks/dry-run', guard, async (c) => {
+    const form = await readForm(c);
+    const point = first(form.point) ?? '';
+    const input = first(form.input) ?? '{}';
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(input);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return hooks(c, { point, input, error: t('hooks.badJson') });
+    try {
+      return await hooks(c, { point, input, result: await panel.hooks.dryRun(point, parsed as Record<string, unknown>) });
+    } catch (e) {
+      return hooks(c, { point, input, error: `${errorCode(e)}: ${e instanceof Error ? e.message : String(e)}` });
+    }
+  });
+  app.post('/hooks/:point/enabled', guard, async (c) => {
+    const on = first((await readForm(c)).on) === '1';
+    try {
+      await panel.hooks.setEnabled(c.req.param('point'), on);
+    } catch (e) {
+      return hooks(c, undefined, `${errorCode(e)}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    return c.redirect('/hooks', 303);
+  });
+
+  app.get('/charts', guard, async (c) => {
+    const range: ChartRange = c.req.query('range') === '7d' ? '7d' : '24h';
+    return page(c, chartsPage(ctx(c), await panel.charts(range)));
+  });
+}

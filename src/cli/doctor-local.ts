@@ -1,0 +1,118 @@
+/**
+ * Doctor checks on this host: recordings folders readable, ffmpeg present, store path writable.
+ */
+import { spawn } from 'node:child_process';
+import { constants as fsc } from 'node:fs';
+import { access, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import type { Config } from '../config/schema.js';
+import { fail, pass, runCheck, skip, warn, type CheckOutcome, type CheckResult, type ResolvedDoctorOptions } from './doctor-check.js';
+
+async function checkRecordings(r: Config['recordings']): Promise<CheckOutcome> {
+  if (!r.enabled) return skip('recordings.enabled is false');
+  if (r.dirs.length === 0) return warn('recordings.dirs is empty', 'only files named by MIXMONITOR_FILENAME will be found; add the monitor folder', 'DOCTOR_REC_NO_DIRS');
+  const problems: string[] = [];
+  let hint = '';
+  for (const dir of r.dirs) {
+    try {
+      const st = await stat(dir);
+      if (!st.isDirectory()) {
+        problems.push(`${dir} is not a folder`);
+        hint ||= 'recordings.dirs must list folders (e.g. /var/spool/asterisk/monitor)';
+        continue;
+      }
+      await access(dir, fsc.R_OK | fsc.X_OK);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') {
+        problems.push(`${dir} does not exist`);
+        hint ||= 'fix recordings.dirs (FreePBX: /var/spool/asterisk/monitor, files in YYYY/MM/DD), or set recordings.enabled = false';
+      } else {
+        problems.push(`${dir} is not readable (${code ?? 'error'})`);
+        hint ||= 'add the service user to the asterisk group (usermod -aG asterisk asterisk-b24) and restart the service';
+      }
+    }
+  }
+  if (problems.length > 0) return fail(problems.join('; '), hint, 'DOCTOR_REC_DIR');
+  return pass(`${r.dirs.join(', ')} readable`);
+}
+
+/** Runs `<ffmpeg> -version`; resolves with its first line, rejects on spawn error, exit ≠ 0 or timeout. */
+export function ffmpegVersion(path: string, timeoutMs: number): Promise<string> {
+  return new Promise((resolvePromise, reject) => {
+    let out = '';
+    let settled = false;
+    const child = spawn(path, ['-version'], { stdio: ['ignore', 'pipe', 'ignore'], timeout: timeoutMs, killSignal: 'SIGKILL' });
+    const done = (err: Error | undefined): void => {
+      if (settled) return;
+      settled = true;
+      if (err) reject(err);
+      else resolvePromise(out.split('\n')[0]?.trim() ?? '');
+    };
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (c: string) => { if (out.length < 4096) out += c; });
+    child.on('error', (e) => done(e));
+    child.on('close', (codeOrNull, signal) => {
+      if (signal) done(Object.assign(new Error(`killed by ${signal} after ${timeoutMs} ms`), { code: 'ETIMEDOUT' }));
+      else if (codeOrNull !== 0) done(Object.assign(new Error(`exit code ${String(codeOrNull)}`), { code: 'EEXIT' }));
+      else done(undefined);
+    });
+  });
+}
+
+async function checkFfmpeg(r: Config['recordings'], timeoutMs: number): Promise<CheckOutcome> {
+  if (!r.enabled) return skip('recordings.enabled is false');
+  if (!r.convertToMp3) return skip('recordings.convertToMp3 is false (wav is uploaded)');
+  try {
+    const v = await ffmpegVersion(r.ffmpegPath, Math.max(500, timeoutMs - 500));
+    return pass(v || `${r.ffmpegPath} runs`);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? 'ERROR';
+    return warn(`${r.ffmpegPath} cannot run (${code}): recordings will be sent as wav`,
+      'apt install ffmpeg (or dnf install ffmpeg), or set recordings.ffmpegPath to its full path', 'DOCTOR_FFMPEG_MISSING');
+  }
+}
+
+async function checkStore(s: Config['store']): Promise<CheckOutcome> {
+  if (s.path === ':memory:') return warn('store.path is :memory: — nothing survives a restart', 'set store.path to a file, e.g. /var/lib/asterisk-b24/asterisk-b24.sqlite', 'DOCTOR_STORE_MEMORY');
+  const file = resolve(s.path);
+  const dir = dirname(file);
+  try {
+    const st = await stat(file).catch(() => undefined);
+    if (st) await access(file, fsc.R_OK | fsc.W_OK);
+    const existing = await nearestExisting(dir);
+    if (existing !== dir) {
+      // The connector creates missing folders; the nearest existing one must be writable.
+      await access(existing, fsc.W_OK | fsc.X_OK);
+      return pass(`${file} can be created (${existing} is writable)`);
+    }
+    // SQLite also creates -wal and -shm files next to the database: the folder must be writable.
+    const probe = join(dir, `.asterisk-b24-doctor-${process.pid}`);
+    await writeFile(probe, 'ok');
+    await rm(probe, { force: true });
+    return pass(`${file} ${st ? 'exists and is writable' : 'can be created'}`);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? 'ERROR';
+    return fail(`${file} is not writable (${code})`,
+      `create ${dir} and give it to the service user (chown asterisk-b24: ${dir}), or set store.path`, 'DOCTOR_STORE_NOT_WRITABLE');
+  }
+}
+
+async function nearestExisting(dir: string): Promise<string> {
+  let d = dir;
+  for (;;) {
+    if (await stat(d).then(() => true, () => false)) return d;
+    const up = dirname(d);
+    if (up === d) return d;
+    d = up;
+  }
+}
+
+/** The local group: results in display order. */
+export async function localChecks(config: Config, o: ResolvedDoctorOptions): Promise<CheckResult[]> {
+  return Promise.all([
+    runCheck('local.recordings', 'Recordings folder', o.timeoutMs, () => checkRecordings(config.recordings)),
+    runCheck('local.ffmpeg', 'ffmpeg', o.timeoutMs, () => checkFfmpeg(config.recordings, o.timeoutMs)),
+    runCheck('local.store', 'Store path', o.timeoutMs, () => checkStore(config.store)),
+  ]);
+}

@@ -1,0 +1,177 @@
+/**
+ * `doctor` in-process against the AMI simulator and the Bitrix24 emulator: a healthy lab passes
+ * every check; each broken piece fails (or warns) on its own line with its hint.
+ */
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { runDoctorChecks } from '../../src/cli/doctor.js';
+import { byId, startLab, PUBLIC_URL, type Lab } from './harness.js';
+
+const FAST = { observeMs: 250 };
+
+describe('doctor against ami-sim and b24-emu', () => {
+  let lab: Lab;
+  before(async () => { lab = await startLab(); });
+  after(async () => { await lab.close(); });
+
+  test('healthy installation: every check passes, report ok', async () => {
+    const stop = lab.traffic();
+    try {
+      const r = await runDoctorChecks(lab.config(), FAST);
+      assert.deepEqual(r.checks.map((c) => `${c.id}:${c.status}`), [
+        'ami.tcp:pass', 'ami.login:pass', 'ami.read:pass', 'ami.write:pass',
+        'b24.reach:pass', 'b24.auth:pass', 'b24.scopes:pass', 'b24.app-only:pass', 'b24.events:pass', 'b24.lines:pass',
+        'local.recordings:pass', 'local.ffmpeg:pass', 'local.store:pass',
+      ]);
+      assert.equal(r.ok, true);
+      assert.deepEqual(r.counts, { pass: 13, warn: 0, fail: 0, skip: 0 });
+      assert.equal(byId(r.checks, 'ami.tcp').message.endsWith('Asterisk Call Manager/11.0.0'), true);
+      assert.equal(byId(r.checks, 'ami.read').message, 'events of agent,call,dialplan,system arrive');
+      assert.equal(byId(r.checks, 'b24.events').message, `ONEXTERNALCALLSTART → ${PUBLIC_URL}/bitrix/events`);
+      assert.equal(byId(r.checks, 'b24.lines').message, 'line(s) 74951234567 registered');
+      assert.equal(byId(r.checks, 'local.ffmpeg').message, 'ffmpeg version 6.1-doctor-test');
+      assert.match(byId(r.checks, 'b24.auth').message, /as user 1 \(Ann Admin\)/);
+    } finally {
+      stop();
+    }
+  });
+
+  test('idle PBX: call and agent classes cannot be seen → read warns, nothing fails', async () => {
+    const r = await runDoctorChecks(lab.config(), { ...FAST, groups: ['ami'] });
+    const read = byId(r.checks, 'ami.read');
+    assert.equal(read.status, 'warn');
+    assert.equal(read.code, 'DOCTOR_AMI_READ_UNVERIFIED');
+    assert.match(read.message, /^seen dialplan,system; call,agent not observed/);
+    assert.equal(r.ok, true);
+  });
+
+  test('wrong AMI secret → login fails with the manager.conf hint; read/write skipped', async () => {
+    const r = await runDoctorChecks(lab.config({ ami: { secret: 'wrong' } }), { ...FAST, groups: ['ami'] });
+    const login = byId(r.checks, 'ami.login');
+    assert.equal(login.status, 'fail');
+    assert.equal(login.code, 'AMI_LOGIN_FAILED');
+    assert.equal(login.message, 'login as "crm" refused: Authentication failed');
+    assert.match(login.hint ?? '', /manager\.conf \(secret=\).*permit=\/deny=/);
+    assert.equal(byId(r.checks, 'ami.read').status, 'skip');
+    assert.equal(byId(r.checks, 'ami.write').status, 'skip');
+    assert.equal(r.ok, false);
+  });
+
+  test('AMI port closed → TCP check fails fast with the manager.conf [general] hint', async () => {
+    const closed = await freePort();
+    const started = Date.now();
+    const r = await runDoctorChecks(lab.config({ ami: { port: closed } }), { ...FAST, groups: ['ami'] });
+    const tcp = byId(r.checks, 'ami.tcp');
+    assert.equal(tcp.status, 'fail');
+    assert.equal(tcp.code, 'DOCTOR_AMI_UNREACHABLE');
+    assert.equal(tcp.message, `cannot connect to 127.0.0.1:${closed} (ECONNREFUSED)`);
+    assert.match(tcp.hint ?? '', /enabled = yes/);
+    assert.deepEqual(r.checks.map((c) => c.status), ['fail', 'skip', 'skip', 'skip']);
+    assert.ok(Date.now() - started < 1_000, `took ${Date.now() - started} ms`);
+  });
+
+  test('a host that accepts but never speaks → the check ends at its deadline', async () => {
+    const { server, port, sockets } = await silentServer();
+    try {
+      const started = Date.now();
+      const r = await runDoctorChecks(lab.config({ ami: { port } }), { timeoutMs: 300, observeMs: 100, groups: ['ami'] });
+      const tcp = byId(r.checks, 'ami.tcp');
+      assert.equal(tcp.status, 'fail');
+      assert.equal(tcp.message, `cannot connect to 127.0.0.1:${port} (ETIMEDOUT)`);
+      assert.ok(Date.now() - started < 1_500, `took ${Date.now() - started} ms`);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+
+  test('Bitrix24 down → reach fails, the other Bitrix24 checks are skipped', async () => {
+    lab.emu.faults.set({ down: 'refuse' });
+    try {
+      const r = await runDoctorChecks(lab.config(), { ...FAST, groups: ['bitrix'] });
+      const reach = byId(r.checks, 'b24.reach');
+      assert.equal(reach.status, 'fail');
+      assert.equal(reach.code, 'DOCTOR_B24_UNREACHABLE');
+      assert.match(reach.message, /^cannot reach http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)$/);
+      assert.deepEqual(r.checks.map((c) => c.status), ['fail', 'skip', 'skip', 'skip', 'skip', 'skip']);
+    } finally {
+      lab.emu.faults.set({ down: false });
+    }
+  });
+
+  test('wrong OAuth client secret after an expired token → auth fails with the client hint', async () => {
+    lab.emu.faults.set({ expireTokens: true });
+    const cfg = lab.config({ bitrix: { oauth: { ...(lab.input.bitrix.oauth as Record<string, unknown>), clientSecret: 'nope' } } });
+    const r = await runDoctorChecks(cfg, { ...FAST, groups: ['bitrix'] });
+    const auth = byId(r.checks, 'b24.auth');
+    assert.equal(auth.status, 'fail');
+    assert.equal(auth.code, 'B24_OAUTH_INVALID_CLIENT');
+    assert.match(auth.hint ?? '', /clientId \/ clientSecret/);
+  });
+
+  test('webhook mode: WRONG_AUTH_TYPE on the app-only probe → fail with the local-app hint', async () => {
+    const cfg = lab.config({ bitrix: { auth: 'webhook', webhookUrl: lab.emu.webhook, oauth: undefined } });
+    const r = await runDoctorChecks(cfg, { ...FAST, groups: ['bitrix'] });
+    assert.equal(byId(r.checks, 'b24.auth').message, 'incoming webhook works as user 1 (Ann Admin)');
+    const appOnly = byId(r.checks, 'b24.app-only');
+    assert.equal(appOnly.status, 'fail');
+    assert.equal(appOnly.code, 'B24_WRONG_AUTH_TYPE');
+    assert.match(appOnly.hint ?? '', /local application.*bitrix\.auth = "oauth"/);
+    assert.equal(byId(r.checks, 'b24.events').code, 'DOCTOR_B24_EVENTS_WEBHOOK');
+    assert.equal(byId(r.checks, 'b24.lines').status, 'skip');
+  });
+
+  test('handler bound elsewhere → event binding fails naming both URLs; unknown line → warn', async () => {
+    const cfg = lab.config({ http: { publicUrl: 'https://new-host.example.com' }, pbx: { trunks: [{ endpoint: 'trunk2', line: '999' }] } });
+    const r = await runDoctorChecks(cfg, { ...FAST, groups: ['bitrix'] });
+    const ev = byId(r.checks, 'b24.events');
+    assert.equal(ev.status, 'fail');
+    assert.equal(ev.code, 'DOCTOR_B24_EVENT_NOT_BOUND');
+    assert.equal(ev.message, `ONEXTERNALCALLSTART is not bound online to https://new-host.example.com/bitrix/events; bound to ${PUBLIC_URL}/bitrix/events`);
+    const lines = byId(r.checks, 'b24.lines');
+    assert.equal(lines.status, 'warn');
+    assert.equal(lines.message, 'line(s) not registered: 999 (trunk trunk2)');
+  });
+
+  test('missing recordings folder → fail; bogus ffmpeg → warn with the apt hint', async () => {
+    const r = await runDoctorChecks(lab.config({ recordings: { dirs: [`${lab.dir}/nope`], ffmpegPath: `${lab.dir}/bin/ffmpeg` } }), { ...FAST, groups: ['local'] });
+    const rec = byId(r.checks, 'local.recordings');
+    assert.equal(rec.status, 'fail');
+    assert.equal(rec.code, 'DOCTOR_REC_DIR');
+    assert.equal(rec.message, `${lab.dir}/nope does not exist`);
+    const ff = byId(r.checks, 'local.ffmpeg');
+    assert.equal(ff.status, 'warn');
+    assert.equal(ff.code, 'DOCTOR_FFMPEG_MISSING');
+    assert.equal(ff.message, `${lab.dir}/bin/ffmpeg cannot run (ENOENT): recordings will be sent as wav`);
+    assert.match(ff.hint ?? '', /apt install ffmpeg/);
+    assert.equal(r.ok, false);
+  });
+
+  test('store under a file (not a folder) → not writable', async () => {
+    const r = await runDoctorChecks(lab.config({ store: { path: `${lab.dir}/monitor/../harness-file/x.sqlite` }, recordings: { enabled: false } }), { ...FAST, groups: ['local'] });
+    // harness-file does not exist: its parent (lab.dir) is writable, so it can be created.
+    assert.equal(byId(r.checks, 'local.store').status, 'pass');
+    assert.equal(byId(r.checks, 'local.recordings').status, 'skip');
+    const r2 = await runDoctorChecks(lab.config({ store: { path: `${lab.dir}/ffmpeg/x.sqlite` } }), { ...FAST, groups: ['local'] });
+    const store = byId(r2.checks, 'local.store');
+    assert.equal(store.status, 'fail');
+    assert.equal(store.code, 'DOCTOR_STORE_NOT_WRITABLE');
+  });
+});
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+async function silentServer(): Promise<{ server: Server; port: number; sockets: Socket[] }> {
+  const sockets: Socket[] = [];
+  const server = createServer((s) => { sockets.push(s); s.on('error', () => {}); });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { server, port: (server.address() as AddressInfo).port, sockets };
+}
