@@ -27,6 +27,7 @@ import { CallToCrm, parseOffset, type StoredCallState } from './flow/call-to-crm
 import { compilePhoneRules, normaliseInnerPhone } from './core/crm/phone.js';
 import { createTrackerState, applyAmiEvent, type TrackerState } from './core/call/tracker.js';
 import { reconcileLiveChannels, sweepIdleCalls } from './core/call/maintenance.js';
+import { seedEvents } from './core/call/seed.js';
 import { trackerConfigFrom } from './cli/replay.js';
 import type { StageChange } from './core/call/model.js';
 
@@ -103,6 +104,8 @@ export async function startConnector(config: Config, logger: Logger, now: () => 
       const channels = await ami.request(coreShowChannels());
       const live = new Set(channels.map((c) => c.uniqueid).filter((u): u is string => !!u));
       handle(reconcileLiveChannels(tracker, live, now()));
+      // Calls that began while we were away: rebuilt from the channels alive now.
+      for (const ev of seedEvents(channels, (u) => tracker.channels.has(u))) handle(applyAmiEvent(tracker, ev, now()).changes);
       for (const rec of await store.listOpenCalls()) {
         if (tracker.calls.has(rec.callKey)) continue;
         const st = rec.state as StoredCallState | undefined;

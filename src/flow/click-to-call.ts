@@ -19,15 +19,24 @@ import { originate, type AmiRequest, type OriginateParams, type OriginateResult 
 import type { AmiMessage } from '../adapters/ami/message.js';
 import type { B24Event } from '../adapters/bitrix/event-types.js';
 import { eventDedupeKey } from '../adapters/bitrix/event-dedupe.js';
+import type { Config } from '../config/schema.js';
 import {
-  applyOriginateHookReply, buildCallbackOriginate, buildClickToCallOriginate, failedFinishCommand, localFailure,
-  originateFailureStatus, originateHookInput, type FailureStatus, type OriginateFields, type OriginateSettings,
+  applyOriginateHookReply, originateSettings, type DialRules, buildCallbackOriginate, buildClickToCallOriginate, failedFinishCommand, localFailure,
+  originateFailureStatus, originateHookInput, type FailureKind, type FailureStatus, type OriginateFields, type OriginateSettings,
 } from '../core/crm/originate.js';
 import { errorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { CommandSink } from './call-to-crm.js';
 import { FirstLegWatcher } from './click-to-call-legs.js';
 import type { HookPort } from './ports.js';
+
+/**
+ * Settings from the config: `clickToCall`, `pbx.callIdVariable`, `phone` (country and replacements
+ * used to read the clicked number). `dial` is not in the config schema yet (see docs/click-to-call.md).
+ */
+export function clickToCallSettings(config: Pick<Config, 'clickToCall' | 'pbx' | 'phone'>, dial?: Partial<DialRules>): OriginateSettings {
+  return originateSettings(config.clickToCall, { callIdVariable: config.pbx.callIdVariable, phone: config.phone, ...(dial ? { dial } : {}) });
+}
 
 /** What the flow needs from AMI (AmiClient fits). */
 export interface ClickToCallAmi {
@@ -69,6 +78,18 @@ export interface ClickToCallOptions {
   readonly finishFailures?: 'untracked' | 'all';
   /** Least time between directory refreshes caused by an unknown USER_ID. Default 60 s. */
   readonly userRefreshMinMs?: number;
+  /** Observer of every outcome (metrics, live panel); its exceptions are ignored. */
+  readonly onOutcome?: (outcome: ClickToCallOutcome) => void;
+}
+
+export interface ClickToCallOutcome {
+  readonly event: B24Event['event'];
+  readonly result: 'answered' | 'failed' | 'duplicate';
+  readonly b24CallId?: string | undefined;
+  readonly kind?: FailureKind;
+  readonly statusCode?: string;
+  /** Who finishes the Bitrix24 call of a failure: this flow, the CRM flow (a channel existed), or nobody (callback). */
+  readonly finishedBy?: 'click-to-call' | 'call-flow' | 'none';
 }
 
 export interface ClickToCallStats {
@@ -135,12 +156,13 @@ export class ClickToCall {
     const now = this.o.now();
     if (!this.firstSeen(key, now)) {
       this.counters.duplicates++;
-      this.log.info({ code: 'C2C_DUPLICATE', event: event.event, callId: event.data.CALL_ID, source: event.source }, 'click-to-call event already taken; no second Originate');
+      this.log.info({ code: 'C2C_DUPLICATE', event: event.event, b24CallId: event.data.CALL_ID, source: event.source }, 'click-to-call event already taken; no second Originate');
+      this.emit({ event: event.event, result: 'duplicate', b24CallId: event.data.CALL_ID });
       return;
     }
     const work = (event.event === 'ONEXTERNALCALLSTART' ? this.click(event, key, now) : this.callback(event, key, now))
       .catch((e: unknown) => {
-        this.log.error({ code: 'C2C_INTERNAL', event: event.event, callId: event.data.CALL_ID, cause: errorCode(e), err: String(e) }, 'click-to-call processing failed');
+        this.log.error({ code: 'C2C_INTERNAL', event: event.event, b24CallId: event.data.CALL_ID, cause: errorCode(e), err: String(e) }, 'click-to-call processing failed');
       });
     this.inflight.add(work);
     void work.finally(() => this.inflight.delete(work));
@@ -152,7 +174,7 @@ export class ClickToCall {
     const d = event.data;
     const callId = d.CALL_ID ?? '';
     const userId = d.USER_ID ?? 0;
-    const log = this.log.child({ callId, userId });
+    const log = this.log.child({ b24CallId: callId, userId });
     if (!(await this.storeFirstSeen(`c2c:${key}`, now, log))) return;
     log.info({ code: 'C2C_RECEIVED', source: event.source, phone: d.PHONE_NUMBER, callListId: d.CALL_LIST_ID, entity: d.CRM_ENTITY_TYPE }, 'click-to-call requested');
     const user = await this.findUser(userId);
@@ -171,6 +193,7 @@ export class ClickToCall {
       if (result.success) {
         this.counters.answered++;
         log.info({ code: 'C2C_ANSWERED', channel: result.channel, uniqueid: result.uniqueid }, 'employee answered; dialling the client (the call flow finishes the call)');
+        this.emit({ event: event.event, result: 'answered', b24CallId: callId, finishedBy: 'call-flow' });
         return;
       }
       await this.onFailure(log, callId, userId, originateFailureStatus(result.reason, this.legs.peek(callId), `phone ${user.innerPhone}`), result.reason);
@@ -186,8 +209,9 @@ export class ClickToCall {
     if (leg.seen && (this.o.finishFailures ?? 'untracked') === 'untracked') {
       this.counters.failedTracked++;
       this.countFailure(status);
-      log.info({ code: 'C2C_FAILED_TRACKED', reason, statusCode: status.statusCode, kind: status.kind, channel: leg.channel, linkedid: leg.linkedid },
+      log.info({ code: 'C2C_FAILED_TRACKED', reason, statusCode: status.statusCode, kind: status.kind, channel: leg.channel, callKey: leg.linkedid },
         'Originate failed after its channel existed; the call flow finishes the call at call_ended');
+      this.emit({ event: 'ONEXTERNALCALLSTART', result: 'failed', b24CallId: callId, kind: status.kind, statusCode: status.statusCode, finishedBy: 'call-flow' });
       return;
     }
     await this.finish(log, callId, userId, status, status.kind === 'pbx-error' ? 'C2C_PBX_ERROR' : 'C2C_FAILED', reason);
@@ -196,6 +220,7 @@ export class ClickToCall {
   private async finish(log: Logger, callId: string, userId: number, status: FailureStatus, code: string, reason?: number): Promise<void> {
     this.countFailure(status);
     log.warn({ code, reason, statusCode: status.statusCode, kind: status.kind, failedReason: status.text }, 'click-to-call failed; finishing the Bitrix24 call');
+    this.emit({ event: 'ONEXTERNALCALLSTART', result: 'failed', b24CallId: callId, kind: status.kind, statusCode: status.statusCode, finishedBy: 'click-to-call' });
     try {
       await this.o.sink.enqueue([failedFinishCommand(callId, userId, status)]);
       this.counters.finishes++;
@@ -215,6 +240,7 @@ export class ClickToCall {
     if (!plan.ok) {
       this.countFailure(plan.failure);
       log.warn({ code: plan.failure.kind === 'no-callback-target' ? 'C2C_CALLBACK_NO_TARGET' : 'C2C_BAD_NUMBER', failedReason: plan.failure.text }, 'callback not started');
+      this.emit({ event: event.event, result: 'failed', kind: plan.failure.kind, finishedBy: 'none' });
       return;
     }
     const fields = await this.applyHook(plan.fields, event, undefined, log);
@@ -223,14 +249,17 @@ export class ClickToCall {
       if (result.success) {
         this.counters.answered++;
         log.info({ code: 'C2C_CALLBACK_ANSWERED', channel: result.channel }, 'callback target answered; dialling the client');
+        this.emit({ event: event.event, result: 'answered', finishedBy: 'call-flow' });
       } else {
         const status = originateFailureStatus(result.reason, {}, `callback target ${this.o.settings.callbackTarget}`);
         this.countFailure(status);
         log.warn({ code: 'C2C_CALLBACK_FAILED', reason: result.reason, kind: status.kind }, `callback not connected: ${status.text}`);
+        this.emit({ event: event.event, result: 'failed', kind: status.kind, finishedBy: 'none' });
       }
     } catch (e) {
       this.countFailure(localFailure('pbx-error', ''));
       log.error({ code: 'C2C_PBX_ERROR', cause: errorCode(e), err: String(e) }, 'the PBX did not take the callback Originate');
+      this.emit({ event: event.event, result: 'failed', kind: 'pbx-error', finishedBy: 'none' });
     }
   }
 
@@ -299,6 +328,14 @@ export class ClickToCall {
     } catch (e) {
       log.warn({ code: 'C2C_STORE_FAILED', cause: errorCode(e) }, 'events_seen not written; going on');
       return true;
+    }
+  }
+
+  private emit(outcome: ClickToCallOutcome): void {
+    try {
+      this.o.onOutcome?.(outcome);
+    } catch (e) {
+      this.log.warn({ code: 'C2C_OBSERVER_FAILED', cause: errorCode(e) }, 'click-to-call outcome observer threw; ignored');
     }
   }
 

@@ -170,3 +170,35 @@ describe('finishFailures "untracked" (default): a failure with a channel is left
     assert.equal(finishesOf(h, callId)[0]?.params.STATUS_CODE, '480');
   });
 });
+
+describe('FreePBX preset and callback', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness({ clickToCall: { preset: 'freepbx', callbackTarget: '101', callbackContext: 'from-internal' } });
+  });
+  after(async () => {
+    await h.close();
+  });
+
+  test('FreePBX: the first leg is Local/101@from-internal and carries B24_CALL_ID', async () => {
+    const { callId } = portalOf(h.emu).clickToCall({ userId: 5, phone: phone(21) });
+    await h.settle();
+    const sets = varSets(h, callId);
+    assert.ok(sets.length >= 1);
+    assert.match(field(sets[0]!, 'Channel') ?? '', /^Local\/101@from-internal-[0-9a-f]{8};1$/);
+    assert.equal(h.flow.stats().answered, 1);
+  });
+
+  test('callback form: ONEXTERNALCALLBACKSTART rings Local/101@from-internal, then the client', async () => {
+    const before = h.flow.stats();
+    portalOf(h.emu).callback({ phone: phone(22), text: 'Please call me' });
+    await h.settle();
+    const after = h.flow.stats();
+    assert.equal(after.callbacks - before.callbacks, 1);
+    assert.equal(after.answered - before.answered, 1);
+    const text = h.amiEvents.find((m) => field(m, 'Event') === 'VarSet' && field(m, 'Variable') === 'B24_CALLBACK_TEXT');
+    assert.equal(field(text!, 'Value'), 'Please call me');
+    assert.match(field(text!, 'Channel') ?? '', /^Local\/101@from-internal-/);
+    assert.ok(logCodes(h.logLines).includes('C2C_CALLBACK_ANSWERED'));
+  });
+});

@@ -11,7 +11,7 @@ import { toB24Event, type B24Event } from '../../src/adapters/bitrix/event-types
 import { clickToCallSchema, phoneSchema } from '../../src/config/schema.js';
 import { originateSettings } from '../../src/core/crm/originate.js';
 import { ConnectorError } from '../../src/errors.js';
-import { ClickToCall, type ClickToCallOptions } from '../../src/flow/click-to-call.js';
+import { ClickToCall, type ClickToCallOptions, type ClickToCallOutcome } from '../../src/flow/click-to-call.js';
 import { FirstLegWatcher } from '../../src/flow/click-to-call-legs.js';
 import type { NewCommand } from '../../src/outbox/command.js';
 import { noHooks, type HookOutcome, type HookPort } from '../../src/flow/ports.js';
@@ -50,6 +50,7 @@ function setup(over: Partial<ClickToCallOptions> & { script?: FakeAmi['script'];
   const ami = new FakeAmi(over.script ?? (async () => response(true, 4)));
   const finished: NewCommand[] = [];
   let refreshes = 0;
+  const outcomes: ClickToCallOutcome[] = [];
   const flow = new ClickToCall({
     settings: originateSettings(clickToCallSchema.parse(over.cfg ?? {}), { callIdVariable: 'B24_CALL_ID', phone: phoneSchema.parse({ defaultCountry: 'DE' }) }),
     ami,
@@ -58,9 +59,10 @@ function setup(over: Partial<ClickToCallOptions> & { script?: FakeAmi['script'];
     hooks: noHooks,
     logger: captureLogger(lines),
     now: () => 1_000_000,
+    onOutcome: (o) => { outcomes.push(o); throw new Error('observer bug'); },
     ...over,
   });
-  return { flow, ami, finished, lines, refreshes: () => refreshes };
+  return { flow, ami, finished, lines, outcomes, refreshes: () => refreshes };
 }
 
 const click = (callId: string, userId = 5): B24Event => toB24Event({
@@ -159,11 +161,14 @@ describe('ClickToCall flow', () => {
     await a.flow.idle();
     assert.equal(a.finished.length, 0);
     assert.equal(a.flow.stats().failedTracked, 1);
+    assert.deepEqual(a.outcomes, [{ event: 'ONEXTERNALCALLSTART', result: 'failed', b24CallId: 'c9', kind: 'busy', statusCode: '486', finishedBy: 'call-flow' }]);
+    assert.ok(logCodes(a.lines).includes('C2C_OBSERVER_FAILED'), 'a throwing observer is logged, not thrown');
     const b = setup({ script: busy, finishFailures: 'all' });
     b.flow.start({ subscribe: () => () => {} });
     b.flow.handle(click('c9'));
     await b.flow.idle();
     assert.deepEqual(b.finished.map((c) => [c.params.STATUS_CODE, c.params.FAILED_REASON]), [['486', 'phone 101 is busy']]);
+    assert.equal(b.outcomes[0]!.finishedBy, 'click-to-call');
     b.flow.stop();
     a.flow.stop();
   });

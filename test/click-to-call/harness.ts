@@ -85,6 +85,8 @@ export interface Harness {
 export interface HarnessOptions {
   readonly flow?: Partial<Pick<ClickToCallOptions, 'finishFailures' | 'seen' | 'hooks' | 'users'>>;
   readonly hooks?: HookPort;
+  /** `clickToCall` config section overrides (preset, callbackTarget …). */
+  readonly clickToCall?: Record<string, unknown>;
   /** Bind ONEXTERNALCALLSTART online to the intake. Default true. */
   readonly bindOnline?: boolean;
 }
@@ -109,7 +111,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const server: Server = createServer(getRequestListener(intake.fetch));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const handlerUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-  if (options.bindOnline ?? true) await client.call('event.bind', { event: 'ONEXTERNALCALLSTART', handler: handlerUrl });
+  if (options.bindOnline ?? true) {
+    await client.call('event.bind', { event: 'ONEXTERNALCALLSTART', handler: handlerUrl });
+    await client.call('event.bind', { event: 'ONEXTERNALCALLBACKSTART', handler: handlerUrl });
+  }
 
   const ami = new AmiClient({ host: sim.host, port: sim.port, username: sim.username, secret: sim.secret, events: 'call,dialplan', pingIntervalMs: 0, logger });
   const amiEvents: AmiMessage[] = [];
@@ -117,7 +122,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   await ami.connect();
 
   const sink = directSink(client);
-  const settings = originateSettings(clickToCallSchema.parse({ timeoutMs: 4000 }), {
+  const settings = originateSettings(clickToCallSchema.parse({ timeoutMs: 4000, ...options.clickToCall }), {
     callIdVariable: 'B24_CALL_ID', phone: phoneSchema.parse({ defaultCountry: 'DE' }), dial: { format: 'prefixed' },
   });
   const flow = new ClickToCall({

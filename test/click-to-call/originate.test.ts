@@ -1,6 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { clickToCallSchema, phoneSchema } from '../../src/config/schema.js';
+import { clickToCallSchema, configSchema, phoneSchema } from '../../src/config/schema.js';
+import { clickToCallSettings } from '../../src/flow/click-to-call.js';
 import {
   applyOriginateHookReply, buildCallbackOriginate, buildClickToCallOriginate, dialNumber, failedFinishCommand,
   localFailure, originateFailureStatus, originateHookInput, originateSettings, type OriginateSettings,
@@ -43,6 +44,17 @@ describe('presets', () => {
     assert.ok(plan.ok);
     assert.equal(plan.fields.Channel, 'Local/2001@from-internal');
     assert.equal(plan.fields.Context, 'from-internal');
+  });
+
+  test('from the whole config: pbx.callIdVariable and phone.defaultCountry are used', () => {
+    const config = configSchema.parse({
+      bitrix: { auth: 'webhook', webhookUrl: 'https://portal.example/rest/1/x/' },
+      pbx: { callIdVariable: 'CRM_CALL_ID' }, phone: { defaultCountry: 'RU' }, clickToCall: { preset: 'freepbx' },
+    });
+    const s = clickToCallSettings(config, { format: 'national' });
+    assert.equal(s.callIdVariable, 'CRM_CALL_ID');
+    assert.equal(s.channel, 'Local/{exten}@from-internal');
+    assert.deepEqual(dialNumber('+79161234567', s), { ok: true, exten: '89161234567' });
   });
 
   test('an explicit channel wins over the preset; custom uses it as is', () => {

@@ -38,7 +38,8 @@ const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'Content-Security-Policy': "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
   'X-Content-Type-Options': 'nosniff',
   'X-Frame-Options': 'DENY',
-  'Referrer-Policy': 'no-referrer',
+  // no-referrer would make Chromium send `Origin: null` on form POSTs, which the origin check refuses.
+  'Referrer-Policy': 'same-origin',
 };
 
 function clientIp(c: Context): string {
@@ -82,6 +83,8 @@ export function createHttpApp(opts: HttpAppOptions): Hono {
   });
   app.get('/static/panel.js', (c) => c.body(PANEL_JS, 200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'max-age=300' }));
   app.get('/static/panel.css', (c) => c.body(PANEL_CSS, 200, { 'Content-Type': 'text/css; charset=utf-8', 'Cache-Control': 'max-age=300' }));
+
+  app.get('/favicon.ico', (c) => c.body(null, 204));
 
   opts.extraRoutes?.(app as unknown as Hono);
 

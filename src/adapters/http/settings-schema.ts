@@ -22,6 +22,27 @@ export interface SettingsCheck {
   readonly config?: Config;
 }
 
+interface RawIssue {
+  readonly path: readonly PropertyKey[];
+  readonly message: string;
+  readonly code?: string;
+  readonly errors?: readonly (readonly RawIssue[])[];
+}
+
+/**
+ * A union failure (e.g. a trunk given as a string or an object) is reported by zod at the union;
+ * the branch that got deepest says what is really wrong, at the key's own path.
+ */
+function flatten(i: RawIssue, prefix: readonly PropertyKey[]): SettingsIssue[] {
+  const here = [...prefix, ...i.path];
+  if (i.code === 'invalid_union' && i.errors?.length) {
+    const depth = (b: readonly RawIssue[]): number => Math.max(0, ...b.map((x) => x.path.length));
+    const best = [...i.errors].sort((a, b) => depth(b) - depth(a))[0] ?? [];
+    if (depth(best) > 0) return best.flatMap((x) => flatten(x, here));
+  }
+  return [{ path: here.map(String).join('.'), message: i.message }];
+}
+
 /**
  * Validates `edited` (editable sections only) over `base` (the raw config input the connector
  * runs with). Issues carry the dot path of the offending key.
@@ -38,7 +59,7 @@ export function validateSettings(base: Readonly<Record<string, unknown>>, edited
   }
   const r = configSchema.safeParse(merged);
   if (!r.success) {
-    for (const i of r.error.issues) issues.push({ path: i.path.map(String).join('.'), message: i.message });
+    for (const i of r.error.issues) issues.push(...flatten(i as RawIssue, []));
   }
   return issues.length || !r.success ? { issues } : { issues, config: r.data };
 }

@@ -120,9 +120,17 @@ export class ChannelRegistry {
       case 'bridgedestroy':
         this.bridges.delete(idx.get('bridgeuniqueid') ?? '');
         break;
-      case 'dialbegin':
+      case 'dialbegin': {
         this.dials.set(idx.get('destuniqueid') ?? '', uid);
+        // A dialled leg runs AppDial / AppQueue "(Outgoing Line)" (asterisk-ami.md, Newexten row):
+        // that is what CoreShowChannels reports for it while it rings and talks.
+        const dest = this.channels.get(idx.get('destuniqueid') ?? '');
+        if (dest && dest.application === '') {
+          dest.application = ch?.application === 'Queue' ? 'AppQueue' : 'AppDial';
+          dest.applicationData = '(Outgoing Line)';
+        }
         break;
+      }
       case 'dialend':
         this.dials.delete(idx.get('destuniqueid') ?? '');
         break;

@@ -2,7 +2,7 @@
 
 export function fmtTime(ms: number | null | undefined): string {
   if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
-  return `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')}`;
+  return `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }
 
 export function fmtClock(ms: number): string {
