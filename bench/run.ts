@@ -25,6 +25,17 @@ if (want('ami')) {
 }
 
 
+if (want('outbox')) {
+  const { benchOutbox } = await import('./outbox.js');
+  const o = await benchOutbox();
+  for (const e of o.enqueue) rows.push({ name: `outbox.enqueue synchronous=${e.synchronous} (3-command transactions)`, value: Math.round(e.transactionsPerSec), unit: 'tx/s' });
+  rows.push({ name: `outbox.claim+record (batches of ${o.claim.batchSize})`, value: Math.round(o.claim.commandsPerSec), unit: 'commands/s' });
+}
+if (want('crm')) {
+  const { benchCrm } = await import('./crm-throughput.js');
+  rows.push(...(await benchCrm()));
+}
+
 const cpu = cpus()[0]?.model ?? 'unknown';
 console.log(`node ${process.version}, ${cpus().length} × ${cpu}`);
 for (const r of rows) console.log(`${r.name.padEnd(70)} ${r.value.toLocaleString('en-US').padStart(12)} ${r.unit}${r.target ? `   (target ${r.target})` : ''}`);

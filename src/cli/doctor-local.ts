@@ -42,8 +42,14 @@ export function ffmpegVersion(path: string, timeoutMs: number): Promise<string> 
   return new Promise((resolvePromise, reject) => {
     let out = '';
     let settled = false;
-    const child = spawn(path, ['-version'], { stdio: ['ignore', 'pipe', 'ignore'], timeout: timeoutMs, killSignal: 'SIGKILL' });
+    // Own timer: spawn's `timeout` option is not cleared when the spawn itself fails (ENOENT).
+    const child = spawn(path, ['-version'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      done(Object.assign(new Error(`no exit within ${timeoutMs} ms`), { code: 'ETIMEDOUT' }));
+    }, timeoutMs);
     const done = (err: Error | undefined): void => {
+      clearTimeout(timer);
       if (settled) return;
       settled = true;
       if (err) reject(err);
@@ -53,7 +59,7 @@ export function ffmpegVersion(path: string, timeoutMs: number): Promise<string> 
     child.stdout.on('data', (c: string) => { if (out.length < 4096) out += c; });
     child.on('error', (e) => done(e));
     child.on('close', (codeOrNull, signal) => {
-      if (signal) done(Object.assign(new Error(`killed by ${signal} after ${timeoutMs} ms`), { code: 'ETIMEDOUT' }));
+      if (signal) done(Object.assign(new Error(`killed by ${signal}`), { code: 'EKILLED' }));
       else if (codeOrNull !== 0) done(Object.assign(new Error(`exit code ${String(codeOrNull)}`), { code: 'EEXIT' }));
       else done(undefined);
     });

@@ -28,6 +28,8 @@ import type { Logger } from '../log.js';
 import type { HookPort } from './ports.js';
 import type { DirectoryUser } from './user-directory.js';
 
+export type { RouteDecision, RouteStatus } from '../core/crm/routing.js';
+
 export const AUTODISTRIBUTION_POINT = 'customize_autodistribution';
 
 /** What the FastAGI server knows about the call. */
@@ -87,6 +89,8 @@ export class RoutingService implements RoutePort {
   constructor(private readonly opts: RoutingServiceOptions) {
     this.rules = compilePhoneRules(opts.phone);
     this.log = opts.logger.child({ component: 'routing' });
+    // A bad time zone or range fails at start (AGI_BAD_WORKING_HOURS), not on every call.
+    if (opts.agi.workingHours) isWithinWorkingHours(opts.agi.workingHours, 0);
   }
 
   /** Cache size, for the panel and tests. */
@@ -99,7 +103,9 @@ export class RoutingService implements RoutePort {
   }
 
   async route(request: RouteRequest, options: RouteOptions = {}): Promise<RouteDecision> {
-    const decision = await this.decide(request, options.signal).catch((e: unknown) => this.failure(e, options.signal));
+    // Raced with the signal too, so a client or hook that ignores it cannot hold the caller.
+    const decision = await abortable(this.decide(request, options.signal), options.signal)
+      .catch((e: unknown) => this.failure(e, options.signal));
     this.log.info({
       status: decision.status, reason: decision.reason, code: decision.code, exten: decision.exten,
       userId: decision.userId, entity: decision.entity ? `${decision.entity.type}:${decision.entity.id}` : undefined,

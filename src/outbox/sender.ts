@@ -147,7 +147,16 @@ export function createOutboxSender(options: SenderOptions): OutboxSender {
 
   async function fillSlots(): Promise<void> {
     while (!stopping) {
-      const kind = general < generalSlots ? 'general' : reserved < liveReserved ? 'reserved' : undefined;
+      let kind: 'general' | 'reserved' | undefined = general < generalSlots ? 'general' : reserved < liveReserved ? 'reserved' : undefined;
+      if (kind === 'general') {
+        // The backlog never queues inside the rate limiter: it goes only when a request can leave
+        // at once, so the next free slot always belongs to a ringing call's card if one comes.
+        const wait = client.readyIn?.() ?? 0;
+        if (wait > 0) {
+          if (started && !stopping) schedule(wait);
+          kind = reserved < liveReserved ? 'reserved' : undefined;
+        }
+      }
       if (!kind) return;
       let claimed: OutboxCommand[];
       try {

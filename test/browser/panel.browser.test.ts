@@ -31,7 +31,7 @@ describe('admin panel in chromium', { skip }, () => {
   let profile: string;
 
   before(async () => {
-    panel = new FakePanelPort({ stepMs: 400 });
+    panel = new FakePanelPort({ stepMs: 100 });
     const app = createHttpApp({ panel, metrics: createMetrics(), logger: silentLogger, auth: { user: 'admin', passwordHash: await hashPassword('pa55word', { N: 1024 }) } });
     server = await startHttpServer(app, { host: '127.0.0.1', port: 0 });
     profile = mkdtempSync(join(tmpdir(), 'ab24-chromium-'));
@@ -65,15 +65,20 @@ describe('admin panel in chromium', { skip }, () => {
 
   test('a simulated call appears live on the dashboard, then in the history with its timeline', async () => {
     const loadedAt = await page.evaluate('performance.timeOrigin');
-    const done = panel.simulateCall({ from: '+79161234567', extension: '101' });
+    // The call waits at each stage until the page has shown it (no race with a busy machine).
+    let release: () => void = () => {};
+    const between = (): Promise<void> => new Promise((r) => { release = r; });
+    const done = panel.simulateCall({ from: '+79161234567', extension: '101', between });
     const row = page.locator('#live-calls tr[data-call]');
     await row.waitFor();
+    const key = await row.getAttribute('data-call');
     assert.match((await row.textContent()) ?? '', /\+79161234567/);
+    assert.match((await row.textContent()) ?? '', /Anna Petrova/, 'card visible to the ringing user');
+    release();
     await page.locator('#live-calls tr[data-call] .conv.conversation_accepted').waitFor();
-    assert.match((await row.textContent()) ?? '', /Anna Petrova/, 'card visible to the answering user');
     await page.screenshot({ path: join(SHOTS, 'dashboard.png'), fullPage: true });
-    const key = await done;
-    assert.equal(await row.getAttribute('data-call'), key);
+    release();
+    assert.equal(await done, key);
     await page.getByText('No calls right now.').waitFor();
     assert.equal(await page.evaluate('performance.timeOrigin'), loadedAt, 'no reload: updated over SSE');
 

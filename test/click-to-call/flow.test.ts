@@ -15,6 +15,9 @@ import { ClickToCall, type ClickToCallOptions, type ClickToCallOutcome } from '.
 import { FirstLegWatcher } from '../../src/flow/click-to-call-legs.js';
 import type { NewCommand } from '../../src/outbox/command.js';
 import { noHooks, type HookOutcome, type HookPort } from '../../src/flow/ports.js';
+import { createHookRunner } from '../../src/adapters/hooks/runner.js';
+import { inlineInvoker } from '../../src/adapters/hooks/load-inline.js';
+import type { HookPointName } from '../../src/core/hooks/points.js';
 import { captureLogger } from '../bitrix/capture-logger.js';
 import { logCodes } from './log-codes.js';
 
@@ -102,6 +105,33 @@ describe('ClickToCall flow', () => {
     assert.equal((inputs[0]!.event as Record<string, unknown>).CALL_ID, 'c2');
     assert.equal(flow.stats().hookChanges, 1);
     assert.ok(logCodes(lines).includes('C2C_HOOK_APPLIED'));
+  });
+
+  test('with the real hook runner (inline hook): the input meets the contract, the reply is applied', async () => {
+    const hookLines: string[] = [];
+    const runner = createHookRunner({
+      logger: captureLogger(hookLines),
+      invokers: { process_originate_params: inlineInvoker('process_originate_params', (input) => ({
+        data: { Exten: `9${String(input.Exten)}`, Variable: { ...(input.Variable as Record<string, string>), TRUNK: 'b' } }, state: 'success',
+      })) },
+    });
+    const hooks: HookPort = {
+      has: (p) => runner.has(p as HookPointName),
+      async run(p, input) {
+        const r = await runner.run(p as 'process_originate_params', input as never);
+        return { data: r.data as unknown as Record<string, unknown>, source: r.source, ok: r.ok, durationMs: r.durationMs, ...(r.code ? { code: r.code } : {}) };
+      },
+    };
+    try {
+      const { flow, ami } = setup({ hooks });
+      flow.handle(click('c10'));
+      await flow.idle();
+      assert.deepEqual(ami.sent[0]!.Exten, ['94930123456']);
+      assert.deepEqual(ami.sent[0]!.Variable, ['B24_CALL_ID=c10', 'B24_USER_ID=5', 'TRUNK=b']);
+      assert.deepEqual(hookLines.filter((l) => l.includes('HOOK_BAD_INPUT')), []);
+    } finally {
+      await runner.close();
+    }
   });
 
   test('a failed hook leaves the defaults', async () => {

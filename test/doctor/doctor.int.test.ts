@@ -98,6 +98,7 @@ describe('doctor against ami-sim and b24-emu', () => {
       assert.deepEqual(r.checks.map((c) => c.status), ['fail', 'skip', 'skip', 'skip', 'skip', 'skip']);
     } finally {
       lab.emu.faults.set({ down: false });
+      await untilListening(lab.emu.url);
     }
   });
 
@@ -174,4 +175,14 @@ async function silentServer(): Promise<{ server: Server; port: number; sockets: 
   const server = createServer((s) => { sockets.push(s); s.on('error', () => {}); });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return { server, port: (server.address() as AddressInfo).port, sockets };
+}
+
+/** `down: false` re-listens asynchronously; closing the emulator before that leaks its server. */
+async function untilListening(url: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const ok = await fetch(`${url}/_emu/faults`).then((r) => r.body?.cancel().then(() => true), () => false);
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error('emulator did not come back');
 }

@@ -79,6 +79,11 @@ export class B24RestClient implements B24Client {
     return out;
   }
 
+  /** Milliseconds until a request could leave without waiting in the limiter. */
+  readyIn(): number {
+    return this.limiter.readyIn();
+  }
+
   /** One logical call: limiter, request, classification, at most one retry after a refresh. */
   private async send(method: string, params: B24Params, limitMethods: readonly string[],
     signal: AbortSignal | undefined): Promise<B24Envelope> {

@@ -152,6 +152,15 @@ export class B24Limiter {
     }
   }
 
+  /** How long a request acquired now would wait (pauses and the bucket), without reserving. */
+  readyIn(methods: readonly string[] = []): number {
+    const now = this.clock.now();
+    this.drain(now);
+    const blocked = Math.max(this.pausedUntil, ...methods.map((m) => this.budget.blockedUntil(m, now))) - now;
+    const over = this.level + 1 - this.limit;
+    return Math.max(0, blocked, over > 0 ? Math.ceil((over / this.drainPerSec) * 1000) : 0);
+  }
+
   /** Reserves one slot; returns how long the caller must wait before sending. */
   private reserve(now: number): number {
     this.drain(now);

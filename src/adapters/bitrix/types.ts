@@ -57,6 +57,8 @@ export interface B24Client {
    * errors; rejects only when the batch request itself failed (network, limit, auth …).
    */
   batch(commands: readonly B24BatchCommand[], options?: B24CallOptions): Promise<B24BatchOutcome>;
+  /** Milliseconds until a request could leave without waiting in the rate limiter (0 = now). */
+  readyIn?(): number;
 }
 
 export interface B24Envelope {

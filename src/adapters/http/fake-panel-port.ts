@@ -14,6 +14,8 @@ import { ConnectorError } from '../../errors.js';
 import type { StoredCallState } from '../../flow/call-to-crm.js';
 import type { CommandState, OutboxCommand } from '../../outbox/command.js';
 import type { LimiterStats } from '../bitrix/limiter.js';
+import { bucketSeries } from './chart-buckets.js';
+import { BASE_CONFIG, INSTALLED_HOOKS, NUMBERS, USERS, fakeResult } from './fake-data.js';
 import { explainCall } from './explain.js';
 import type {
   CallDetail, CallView, ChartRange, ChartSeries, DryRunResult, EditableSettings, HealthView, HistoryPage,
@@ -37,6 +39,8 @@ export interface SimulatedCallInput {
   readonly trunk?: string;
   readonly answer?: boolean;
   readonly clientName?: string;
+  /** Awaited after each stage instead of `stepMs` (tests hold the call at a stage). */
+  readonly between?: (stage: Stage) => Promise<void>;
 }
 
 interface FakeCall {
@@ -47,22 +51,6 @@ interface FakeCall {
   readonly hookRuns: HookRunView[];
   readonly commandIds: number[];
 }
-
-const USERS: Readonly<Record<string, UserRef>> = {
-  '101': { id: 1, name: 'Anna Petrova' },
-  '102': { id: 7, name: 'Boris Ivanov' },
-  '103': { id: 9, name: 'Chen Li' },
-};
-
-const BASE_CONFIG: Record<string, unknown> = {
-  bitrix: { auth: 'webhook', webhookUrl: 'https://portal.example.bitrix24.ru/rest/1/s3cr3t/' },
-  pbx: { trunks: [{ endpoint: 'trunk-main', line: '74951234567', lineName: 'Main line', crmSource: 'CALL' }] },
-  calls: { defaultUserId: 1 },
-  hooks: { dir: '/etc/asterisk-b24/hooks' },
-};
-
-const INSTALLED_HOOKS = ['process_client_phone', 'need_registration', 'customize_show_call_card'];
-const NUMBERS = ['+79161234567', '+74959876543', '+79035551122', '+79267770011', '+78122223344', '+79111112233'];
 
 export class FakePanelPort implements PanelPort {
   private readonly now: () => number;
@@ -224,24 +212,9 @@ export class FakePanelPort implements PanelPort {
   };
 
   async charts(range: ChartRange): Promise<ChartSeries> {
-    const bucketMs = range === '24h' ? 3_600_000 : 6 * 3_600_000;
-    const count = range === '24h' ? 24 : 28;
-    const end = Math.floor(this.now() / bucketMs) * bucketMs + bucketMs;
-    const start = end - count * bucketMs;
-    const limit = Math.round(this.config.bitrix.limits.drainPerSec * bucketMs / 1000);
-    const buckets = Array.from({ length: count }, (_, i) => ({ start: start + i * bucketMs, calls: 0, answered: 0, missed: 0, restRequests: 0, restLimit: limit }));
-    for (const c of this.calls.values()) {
-      const b = buckets[Math.floor((c.summary.startedAt - start) / bucketMs)];
-      if (!b) continue;
-      b.calls++;
-      if (c.summary.answeredAt !== undefined) b.answered++;
-      else if (!c.live) b.missed++;
-    }
-    for (const cmd of this.commands.values()) {
-      const b = buckets[Math.floor((cmd.createdAt - start) / bucketMs)];
-      if (b) b.restRequests += cmd.attempts || (cmd.state === 'pending' ? 0 : 1);
-    }
-    return { range, bucketMs, buckets };
+    const calls = [...this.calls.values()].map((c) => ({ startedAt: c.summary.startedAt, answered: c.summary.answeredAt !== undefined, live: c.live }));
+    const rest = [...this.commands.values()].map((c) => ({ at: c.createdAt, requests: c.attempts || (c.state === 'pending' ? 0 : 1) }));
+    return bucketSeries(range, this.now(), this.config.bitrix.limits.drainPerSec, calls, rest);
   }
 
   subscribe(listener: PanelListener): () => void {
@@ -300,15 +273,16 @@ export class FakePanelPort implements PanelPort {
       startedAt: started, recordings: [], conversations: [conv],
     }, p.clientName);
     c.live = true;
+    const pause = (stage: Stage): Promise<void> => (p.between ? p.between(stage) : this.sleep(this.stepMs));
     this.runStage(c, 'conversation_requested', started, conv);
-    await this.sleep(this.stepMs);
+    await pause('conversation_requested');
     let cur = conv;
     if (p.answer ?? true) {
       const at = this.now();
       cur = { ...cur, stage: 'conversation_accepted', acceptedAt: at };
       c.summary = { ...c.summary, answeredAt: at, conversations: [cur] };
       this.runStage(c, 'conversation_accepted', at, cur);
-      await this.sleep(this.stepMs);
+      await pause('conversation_accepted');
     }
     const endAt = this.now();
     const answered = cur.acceptedAt !== undefined;
@@ -505,13 +479,4 @@ export class FakePanelPort implements PanelPort {
       lastError: { code: 'OUTBOX_ATTEMPTS_EXHAUSTED', message: 'B24_SERVER_ERROR: HTTP 500 Internal Server Error (8 attempts)' },
     });
   }
-}
-
-/** What Bitrix24 would answer to a command. */
-function fakeResult(cmd: OutboxCommand): unknown {
-  if (cmd.method === 'telephony.externalcall.register') {
-    return { CALL_ID: `externalCall.${cmd.callKey.replace(/\D/g, '').slice(-10)}`, CRM_CREATED_LEAD: null, CRM_ENTITY_TYPE: 'CONTACT', CRM_ENTITY_ID: 42 };
-  }
-  if (cmd.method === 'telephony.externalcall.finish') return { CALL_ID: String((cmd.params as { CALL_ID?: unknown }).CALL_ID ?? ''), CRM_ACTIVITY_ID: 1000 + cmd.id };
-  return true;
 }
