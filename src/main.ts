@@ -13,6 +13,20 @@
  */
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
+import { createEventIntake } from './adapters/bitrix/event-intake.js';
+import { MemoryEventQueue } from './adapters/bitrix/event-queue.js';
+import { EventDeduper } from './adapters/bitrix/event-dedupe.js';
+import { OfflineEventPoller } from './adapters/bitrix/offline-poller.js';
+import { hookRunnerFromSettings } from './adapters/hooks/from-config.js';
+import type { HookRunner } from './adapters/hooks/runner.js';
+import { createRecordingPipeline } from './adapters/recordings/index.js';
+import { startAgiServer, type AgiServer } from './adapters/agi/server.js';
+import { RoutingService } from './flow/routing.js';
+import { ClickToCall, clickToCallSettings } from './flow/click-to-call.js';
+import { hookPortOf } from './flow/hook-port.js';
+import { withLocalMethods } from './outbox/local-methods.js';
+import type { B24Limiter } from './adapters/bitrix/limiter.js';
+import { createMetrics, type MetricsRegistry } from './adapters/http/metrics.js';
 import type { Config } from './config/schema.js';
 import type { Logger } from './log.js';
 import { errorCode } from './errors.js';
@@ -32,7 +46,16 @@ import { trackerConfigFrom } from './cli/replay.js';
 import type { StageChange } from './core/call/model.js';
 
 export interface Connector {
+  readonly config: Config;
   readonly httpUrl: string;
+  readonly agiPort: number | undefined;
+  readonly users: UserDirectory;
+  readonly limiter: B24Limiter;
+  readonly hooks: HookRunner;
+  readonly clickToCall: ClickToCall;
+  readonly metrics: MetricsRegistry;
+  /** The HTTP app (health, metrics, Bitrix24 events, admin panel). */
+  readonly app: Hono;
   readonly ami: AmiClient;
   readonly store: SqliteStore;
   readonly sender: OutboxSender;
@@ -47,20 +70,29 @@ const TOKENS_KEY = 'bitrix.oauth.tokens';
 
 export async function startConnector(config: Config, logger: Logger, now: () => number = Date.now): Promise<Connector> {
   const store = openSqliteStore({ path: config.store.path, logger });
+  const metrics = createMetrics();
   const stored = await store.getValue<OAuthTokens>(TOKENS_KEY);
   const bitrix = createBitrixAdapters(config.bitrix, {
     logger: logger.child({ component: 'bitrix' }),
     ...(stored ? { storedTokens: stored } : {}),
     persistTokens: (t) => store.setValue(TOKENS_KEY, t, now()),
+    onRequest: (method, ok, seconds, code) => metrics.restRequest(method, ok, seconds, code),
   });
   const log = logger.child({ component: 'connector' });
   const rules = compilePhoneRules(config.phone);
   const users = new UserDirectory({ client: bitrix.client, logger: logger.child({ component: 'users' }), now, normalise: (s) => normaliseInnerPhone(s, rules) });
   await Promise.race([users.refresh(), new Promise((r) => setTimeout(r, 5_000).unref())]);
 
+  const hooksRunner = hookRunnerFromSettings(config.hooks, { logger: logger.child({ component: 'hooks' }), env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' } });
+  const hooks = hookPortOf(hooksRunner);
+  const recordings = createRecordingPipeline(config, { client: bitrix.client, hooks, logger: logger.child({ component: 'recordings' }) });
+  const client = withLocalMethods(bitrix.client, {
+    'local.attachRecord': async (p) => recordings.upload(String(p['CALL_ID']), p['prepared'] as never),
+  });
   const sender = createOutboxSender({
-    store, client: bitrix.client, now, logger: logger.child({ component: 'outbox' }),
+    store, client, now, logger: logger.child({ component: 'outbox' }),
     onDone: async (cmd, result) => {
+      flow.onCommandDone(cmd, result);
       if (cmd.step === 'register' && result && typeof result === 'object' && 'CALL_ID' in result) {
         await store.setB24CallId(cmd.callKey, String((result as { CALL_ID: unknown }).CALL_ID), now());
       }
@@ -75,10 +107,35 @@ export async function startConnector(config: Config, logger: Logger, now: () => 
     },
   });
   const flow = new CallToCrm({
-    config, users, calls: store, logger: logger.child({ component: 'flow' }),
+    config, users, calls: store, hooks, logger: logger.child({ component: 'flow' }),
+    onPlanned: (change) => metrics.callStage(change.stage, change.call.direction, change.stage === 'call_ended' ? change.call.statusCode : undefined),
     sink: { enqueue: (commands, options) => sender.enqueue(commands, options) },
     tzOffsetMinutes: config.bitrix.timezoneOffset ? parseOffset(config.bitrix.timezoneOffset) : -new Date().getTimezoneOffset(),
+    recordings: {
+      expected: (call) => config.recordings.enabled && call.recordings.length > 0 && call.answeredAt !== undefined,
+      onFinishDeferred: (callKey, call) => {
+        void recordings.prepare(call).then(
+          (r) => flow.finishDeferred(callKey, r.kind === 'prepared' ? { prepared: r as never } : undefined,
+            r.kind === 'prepared' ? `recording ready: ${r.fileName}` : `no recording: ${r.reason}`),
+          (e: unknown) => flow.finishDeferred(callKey, undefined, `recording failed: ${errorCode(e)}`),
+        );
+      },
+    },
   });
+
+  const ami = new AmiClient({ ...config.ami, logger: logger.child({ component: 'ami' }) });
+
+  // Click-to-call and callback: Bitrix24 events (pushed to the HTTP intake and/or polled) → Originate.
+  const events = new MemoryEventQueue({ logger });
+  const dedupe = new EventDeduper(config.bitrix.events.dedupeWindowMs);
+  const clickToCall = new ClickToCall({
+    settings: clickToCallSettings(config, config.clickToCall.dial), ami, users,
+    sink: { enqueue: (commands, options) => sender.enqueue(commands, options) },
+    hooks, logger: logger.child({ component: 'click-to-call' }), now, seen: store,
+  });
+  const poller = config.bitrix.events.poll
+    ? new OfflineEventPoller({ client: bitrix.client, queue: events, dedupe, logger, intervalMs: config.bitrix.events.pollIntervalMs })
+    : undefined;
 
   const portalView = { users: users.innerPhones().map((p) => ({ UF_PHONE_INNER: p, ACTIVE: true })) };
   let tracker = createTrackerState(trackerConfigFrom(portalView, config));
@@ -86,7 +143,7 @@ export async function startConnector(config: Config, logger: Logger, now: () => 
     for (const c of changes) void flow.handle(c);
   };
 
-  const ami = new AmiClient({ ...config.ami, logger: logger.child({ component: 'ami' }) });
+
   ami.on('event', (msg) => {
     try {
       handle(applyAmiEvent(tracker, msg, now()).changes);
@@ -95,7 +152,14 @@ export async function startConnector(config: Config, logger: Logger, now: () => 
       tracker = createTrackerState(trackerConfigFrom(portalView, config));
     }
   });
-  ami.on('connected', () => void recover());
+  ami.on('connected', () => {
+    metrics.amiConnected(true);
+    void recover();
+  });
+  ami.on('disconnected', () => {
+    metrics.amiConnected(false);
+    metrics.amiReconnect();
+  });
   const sweep = setInterval(() => handle(sweepIdleCalls(tracker, now())), 60_000);
   sweep.unref();
 
@@ -122,8 +186,20 @@ export async function startConnector(config: Config, logger: Logger, now: () => 
   }
 
   const app = new Hono();
+  if (config.bitrix.events.push) {
+    const intake = createEventIntake({ applicationTokens: () => bitrix.applicationTokens(), queue: events, dedupe, logger, path: config.bitrix.events.path });
+    app.route('/', intake);
+  }
+  // PANEL: the admin panel, /healthz, /readyz and /metrics are mounted here (src/adapters/http).
   app.get('/healthz', (c) => c.json({ ok: true }));
   app.get('/readyz', (c) => (ami.ready ? c.json({ ok: true }) : c.json({ ok: false, reasons: ['AMI not connected'] }, 503)));
+  app.get('/metrics', async (c) => {
+    const st = await store.stats(now());
+    metrics.outbox({ depth: st.depth, oldestAgeMs: st.oldestAgeMs, dead: st.dead });
+    const lim = bitrix.limiter.stats();
+    metrics.limiterLevel(lim.level, lim.capacity);
+    return c.text(await metrics.text(), 200, { 'content-type': 'text/plain; version=0.0.4' });
+  });
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, hostname: config.http.host, port: config.http.port }, () => resolve(s));
   });
@@ -132,19 +208,32 @@ export async function startConnector(config: Config, logger: Logger, now: () => 
 
   await sender.start();
   ami.start();
+  clickToCall.start(events);
+  poller?.start();
+  let agi: AgiServer | undefined;
+  if (config.agi.enabled) {
+    const routing = new RoutingService({ client: bitrix.client, users, hooks, phone: config.phone, agi: config.agi, now, logger: logger.child({ component: 'routing' }) });
+    agi = await startAgiServer({ config: config.agi, routing, logger: logger.child({ component: 'agi' }) });
+  }
   log.info({ http: httpUrl }, 'connector started');
 
   return {
-    httpUrl, ami, store, sender, flow,
+    config, httpUrl, agiPort: agi?.port, users, limiter: bitrix.limiter, hooks: hooksRunner, clickToCall, metrics, app,
+    ami, store, sender, flow,
     tracker: () => tracker,
     idle: () => flow.idle(),
     async close() {
       clearInterval(sweep);
+      poller?.stop();
+      clickToCall.stop();
+      await agi?.close();
       await ami.close();
+      await clickToCall.idle();
       await flow.idle();
       await sender.stop();
       await new Promise<void>((r) => server.close(() => r()));
       await store.close();
+      await hooksRunner.close();
     },
   };
 }

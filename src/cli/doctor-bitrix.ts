@@ -140,7 +140,10 @@ async function checkEvents(config: Config, client: B24RestClient, o: ResolvedDoc
     const other = start.filter((x) => !x.offline).map((x) => x.handler);
     const expected = ev.push ? `online to ${url}` : 'offline (event_type=offline)';
     return fail(`ONEXTERNALCALLSTART is not bound ${expected}${other.length ? `; bound to ${other.join(', ')}` : ''}`,
-      `bind it: event.bind event=ONEXTERNALCALLSTART ${ev.push ? `handler=${url}` : 'event_type=offline'} (the connector binds at start-up; restart it after changing http.publicUrl)`, 'DOCTOR_B24_EVENT_NOT_BOUND');
+      ev.push
+        ? `bind it with the application's token: event.bind event=ONEXTERNALCALLSTART handler=${url} (docs/operations.md, "Binding the click-to-call event"); unbind the old handler`
+        : 'the connector binds offline events when polling starts: run `asterisk-b24 start` once (needs an administrator token)',
+      'DOCTOR_B24_EVENT_NOT_BOUND');
   }
   return pass(found.join('; '));
 }

@@ -206,6 +206,12 @@ export const clickToCallSchema = z.object({
   /** OnExternalCallBackStart: ring this queue or extension first, then the client. */
   callbackTarget: z.string().default(''),
   callbackContext: z.string().default('from-internal'),
+  /** How the client's number is written for the dialplan (docs/click-to-call.md). */
+  dial: z.object({
+    format: z.enum(['digits', 'plus', 'prefixed', 'national']).default('digits'),
+    internationalPrefix: z.string().default('00'),
+    outsidePrefix: z.string().default(''),
+  }).strict().default({ format: 'digits', internationalPrefix: '00', outsidePrefix: '' }),
 }).strict();
 
 export const configSchema = z.object({

@@ -13,13 +13,14 @@
 import type { StageChange, CallSummary } from '../core/call/model.js';
 import { decideByLists, type ListsConfig } from '../core/crm/lists.js';
 import { normalisePhone, compilePhoneRules, normaliseInnerPhone, type CompiledPhoneRules } from '../core/crm/phone.js';
-import { planStage, type CrmCallState, type PlanCall, type PlanSettings } from '../core/crm/plan.js';
-import type { CrmCommand } from '../core/crm/commands.js';
+import { planStage, planFinish, type CrmCallState, type PlanCall, type PlanSettings } from '../core/crm/plan.js';
+import { command, ref, type CrmCommand } from '../core/crm/commands.js';
 import { errorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Config } from '../config/schema.js';
 import type { EnqueueOptions, EnqueueResult } from '../outbox/store-port.js';
-import type { NewCommand } from '../outbox/command.js';
+import type { NewCommand, OutboxCommand } from '../outbox/command.js';
+import { noHooks, type HookPort } from './ports.js';
 
 /** What the flow needs from the user directory. */
 export interface UserLookup {
@@ -56,10 +57,25 @@ export interface CallToCrmOptions {
   readonly sink: CommandSink;
   readonly calls: CallStateSource;
   readonly logger: Logger;
+  /** The 14 customization hooks (default: none). */
+  readonly hooks?: HookPort;
   /** Portal offset from UTC in minutes (default: the config's, else this server's). */
   readonly tzOffsetMinutes: number;
   /** Observers (metrics, live panel). */
   readonly onPlanned?: (change: StageChange, commands: readonly CrmCommand[], notes: readonly string[]) => void;
+  /**
+   * Recordings: when `expected(call)` says a recording should come, the card is hidden at call end
+   * and `onFinishDeferred` is told; it calls finishDeferred() once the file is ready (or given up).
+   */
+  readonly recordings?: {
+    expected(call: CallSummary): boolean;
+    onFinishDeferred(callKey: string, call: CallSummary): void;
+  };
+}
+
+/** What finishDeferred attaches after the finish (a prepared recording, see src/adapters/recordings). */
+export interface DeferredAttachment {
+  readonly prepared: Record<string, unknown> & { readonly kind: 'prepared' };
 }
 
 const TIMELINE_MAX = 200;
@@ -74,6 +90,15 @@ export class CallToCrm {
   constructor(private readonly opts: CallToCrmOptions) {
     this.phoneRules = compilePhoneRules(opts.config.phone);
     this.lists = opts.config.lists;
+  }
+
+  /** The outbox sent a command of a call (register results carry the CRM entity, for tasks…). */
+  onCommandDone(_command: OutboxCommand, _result: unknown): void {
+    // used by the missed-call tasks and entity updates
+  }
+
+  protected get hooks(): HookPort {
+    return this.opts.hooks ?? noHooks;
   }
 
   stats(): { liveCalls: number; failures: number } {
@@ -112,12 +137,14 @@ export class CallToCrm {
     const call = await this.toPlanCall(change.call);
     const settings = this.settingsFor(change.call);
     const gate = stored?.crm.registered || stored?.crm.skipped ? { register: true, reason: 'decided' } : this.gate(change.call, call);
+    const recordingPending = change.stage === 'call_ended' && (this.opts.recordings?.expected(change.call) ?? false);
     const out = planStage(stored?.crm, {
       stage: change.stage,
       at: change.at,
       call,
       conversationId: change.conversation?.id,
       gate,
+      recordingPending,
     }, settings);
     const entry: TimelineEntry = {
       at: change.at,
@@ -127,7 +154,8 @@ export class CallToCrm {
     };
     const timeline = [...(stored?.timeline ?? []), entry].slice(-TIMELINE_MAX);
     const next: StoredCallState = { crm: out.state, summary: change.call, timeline };
-    const ended = change.stage === 'call_ended';
+    // A call whose finish waits for its recording stays open (restart recovery picks it up again).
+    const ended = change.stage === 'call_ended' && !out.state.finishDeferred;
     await this.opts.sink.enqueue(out.commands, {
       ...(ended ? { discardCardsOf: change.callKey } : {}),
       call: {
@@ -141,6 +169,33 @@ export class CallToCrm {
     if (ended) this.states.delete(change.callKey);
     else this.states.set(change.callKey, next);
     this.opts.onPlanned?.(change, out.commands, out.notes);
+    if (change.stage === 'call_ended' && out.state.finishDeferred) this.opts.recordings?.onFinishDeferred(change.callKey, change.call);
+  }
+
+  /** The recording is ready (or will not come): finish the call, then attach the file if any. */
+  finishDeferred(callKey: string, attachment?: DeferredAttachment, note?: string): Promise<void> {
+    const prev = this.chains.get(callKey) ?? Promise.resolve();
+    const next = prev.then(async () => {
+      const stored = await this.load(callKey);
+      if (!stored || !stored.crm.finishDeferred) return;
+      const call = await this.toPlanCall(stored.summary);
+      const out = planFinish(stored.crm, call, this.settingsFor(stored.summary));
+      const commands = [...out.commands];
+      if (attachment && commands.length > 0) {
+        const callId = out.state.b24CallId ?? ref('register', 'CALL_ID');
+        commands.push(command(callKey, 'attach-record', 'local.attachRecord', { CALL_ID: callId, prepared: attachment.prepared }, 'recording'));
+      }
+      const at = stored.summary.endedAt ?? stored.summary.startedAt;
+      const entry: TimelineEntry = { at, stage: 'recording', notes: [...(note ? [note] : []), ...out.notes], commands: commands.map((c) => c.step) };
+      const state: StoredCallState = { crm: out.state, summary: stored.summary, timeline: [...stored.timeline, entry].slice(-TIMELINE_MAX) };
+      await this.opts.sink.enqueue(commands, { call: { callKey, state, endedAt: at, now: at } });
+      this.states.delete(callKey);
+    }).catch((e: unknown) => {
+      this.failures++;
+      this.opts.logger.error({ callKey, code: errorCode(e), err: String(e) }, 'deferred finish not planned');
+    });
+    this.chains.set(callKey, next);
+    return next;
   }
 
   private async toPlanCall(s: CallSummary): Promise<PlanCall> {

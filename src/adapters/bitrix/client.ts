@@ -26,6 +26,8 @@ export interface B24RestClientOptions {
   /** Cap per HTTP request. Default 60 000 ms (the cloud cuts requests at 60 s). */
   readonly timeoutMs?: number;
   readonly userAgent?: string;
+  /** Told about every HTTP request (metrics): method (`batch` for a batch), outcome, seconds, error code. */
+  readonly onRequest?: (method: string, ok: boolean, seconds: number, code?: string) => void;
 }
 
 const METHOD_RE = /^[a-z0-9_]+(\.[a-z0-9_]+)*$/;
@@ -46,8 +48,10 @@ export class B24RestClient implements B24Client {
   private readonly fetchFn: FetchLike;
   private readonly timeoutMs: number;
   private readonly userAgent: string;
+  private readonly onRequest: B24RestClientOptions['onRequest'];
 
   constructor(options: B24RestClientOptions) {
+    this.onRequest = options.onRequest;
     this.auth = options.auth;
     this.limiter = options.limiter ?? new B24Limiter();
     this.log = (options.logger ?? silentLogger).child({ component: 'b24-client' });
@@ -103,17 +107,27 @@ export class B24RestClient implements B24Client {
         });
         const env = interpret(method, res);
         this.limiter.recordResponse(method, env.time);
+        this.observe(method, true, started);
         this.log.debug({ method, status: res.status, ms: Date.now() - started, attempt, auth: this.auth.label },
           'bitrix24 call');
         return env;
       } catch (e) {
         const err = e instanceof ConnectorError ? e : b24LocalError('unknown', `Bitrix24 ${method}: unexpected failure`);
         this.feedback(err, limitMethods);
+        this.observe(method, false, started, err.code);
         this.log.warn({ method, code: err.code, retryable: err.retryable, status: err.details?.status,
           ms: Date.now() - started, attempt, auth: this.auth.label }, 'bitrix24 call failed');
         if (attempt === 0 && isTokenRejection(err) && (await this.auth.renew(target))) continue;
         throw err;
       }
+    }
+  }
+
+  private observe(method: string, ok: boolean, started: number, code?: string): void {
+    try {
+      this.onRequest?.(method, ok, (Date.now() - started) / 1000, code);
+    } catch {
+      // an observer must never break a request
     }
   }
 

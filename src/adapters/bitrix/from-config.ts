@@ -20,6 +20,7 @@ export interface BitrixAdapterDeps {
   readonly persistTokens?: (tokens: OAuthTokens) => void | Promise<void>;
   readonly storedTokens?: OAuthTokens;
   readonly fetch?: FetchLike;
+  readonly onRequest?: (method: string, ok: boolean, seconds: number, code?: string) => void;
 }
 
 export interface BitrixAdapters {
@@ -67,6 +68,7 @@ export function createBitrixAdapters(cfg: BitrixConfig, deps: BitrixAdapterDeps 
     auth, limiter, timeoutMs: cfg.requestTimeoutMs,
     ...(deps.logger ? { logger: deps.logger } : {}),
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
+    ...(deps.onRequest ? { onRequest: deps.onRequest } : {}),
   });
   const applicationTokens = (): string[] =>
     [...new Set([oauth?.applicationToken, configToken].filter((t): t is string => !!t))];
