@@ -27,6 +27,8 @@ import { hookPortOf } from './flow/hook-port.js';
 import { withLocalMethods } from './outbox/local-methods.js';
 import type { B24Limiter } from './adapters/bitrix/limiter.js';
 import { createMetrics, type MetricsRegistry } from './adapters/http/metrics.js';
+import { mountPanel } from './adapters/http/mount.js';
+import type { ConnectorPanelPort } from './adapters/http/connector-panel-port.js';
 import type { Config } from './config/schema.js';
 import type { Logger } from './log.js';
 import { errorCode } from './errors.js';
@@ -61,6 +63,8 @@ export interface Connector {
   readonly sender: OutboxSender;
   readonly flow: CallToCrm;
   readonly tracker: () => TrackerState;
+  /** The admin panel's port (health, live calls, settings overlay …). */
+  readonly panel: ConnectorPanelPort;
   /** Resolves when every stage change seen so far is durably stored. */
   idle(): Promise<void>;
   close(): Promise<void>;
@@ -191,15 +195,7 @@ export async function startConnector(config: Config, logger: Logger, now: () => 
     app.route('/', intake);
   }
   // PANEL: the admin panel, /healthz, /readyz and /metrics are mounted here (src/adapters/http).
-  app.get('/healthz', (c) => c.json({ ok: true }));
-  app.get('/readyz', (c) => (ami.ready ? c.json({ ok: true }) : c.json({ ok: false, reasons: ['AMI not connected'] }, 503)));
-  app.get('/metrics', async (c) => {
-    const st = await store.stats(now());
-    metrics.outbox({ depth: st.depth, oldestAgeMs: st.oldestAgeMs, dead: st.dead });
-    const lim = bitrix.limiter.stats();
-    metrics.limiterLevel(lim.level, lim.capacity);
-    return c.text(await metrics.text(), 200, { 'content-type': 'text/plain; version=0.0.4' });
-  });
+  const panel = await mountPanel(app, { config, store, sender, flow, ami, users, limiter: bitrix.limiter, hooks: hooksRunner, tracker: () => tracker }, { logger, metrics, now });
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, hostname: config.http.host, port: config.http.port }, () => resolve(s));
   });
@@ -219,11 +215,12 @@ export async function startConnector(config: Config, logger: Logger, now: () => 
 
   return {
     config, httpUrl, agiPort: agi?.port, users, limiter: bitrix.limiter, hooks: hooksRunner, clickToCall, metrics, app,
-    ami, store, sender, flow,
+    ami, store, sender, flow, panel,
     tracker: () => tracker,
     idle: () => flow.idle(),
     async close() {
       clearInterval(sweep);
+      panel.close();
       poller?.stop();
       clickToCall.stop();
       await agi?.close();

@@ -2,7 +2,6 @@
  * Shared shapes of `asterisk-b24 doctor`: one CheckResult per line, the options every check group
  * receives, and the per-check deadline (a dead host must never hang the doctor).
  */
-import type { Config } from '../config/schema.js';
 import { ConnectorError, errorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 
@@ -93,4 +92,3 @@ export function skipped(id: string, title: string, because: string): CheckResult
   return { id, title, status: 'skip', message: `skipped: ${because}`, durationMs: 0 };
 }
 
-export type { Config };

@@ -37,22 +37,26 @@ export function summarise(checks: readonly CheckResult[]): DoctorReport {
 
 /**
  * In OAuth mode a check may refresh the token pair, which invalidates the old refresh token: use the
- * pair the connector stored and store the new one, or the running connector would lose its grant.
+ * pair the connector stored, and store a new one (creating the store if need be, as the connector
+ * would at start), or the connector would lose its grant.
  */
 async function tokenStore(config: Config): Promise<{ deps: BitrixDoctorDeps; close: () => Promise<void> }> {
-  const none = { deps: {}, close: async () => {} };
-  if (config.bitrix.auth !== 'oauth' || config.store.path === ':memory:' || !existsSync(config.store.path)) return none;
-  try {
-    const { openSqliteStore } = await import('../adapters/store/sqlite.js');
-    const store = openSqliteStore({ path: config.store.path });
-    const stored = await store.getValue<OAuthTokens>(TOKENS_KEY);
-    return {
-      deps: { ...(stored ? { storedTokens: stored } : {}), persistTokens: (t) => store.setValue(TOKENS_KEY, t, Date.now()) },
-      close: () => store.close(),
-    };
-  } catch {
-    return none;
+  if (config.bitrix.auth !== 'oauth' || config.store.path === ':memory:') return { deps: {}, close: async () => {} };
+  const { openSqliteStore } = await import('../adapters/store/sqlite.js');
+  let store: ReturnType<typeof openSqliteStore> | undefined;
+  const open = (): ReturnType<typeof openSqliteStore> => (store ??= openSqliteStore({ path: config.store.path }));
+  let stored: OAuthTokens | undefined;
+  if (existsSync(config.store.path)) {
+    try {
+      stored = await open().getValue<OAuthTokens>(TOKENS_KEY);
+    } catch {
+      stored = undefined; // unreadable store: local.store reports it; use the file's tokens
+    }
   }
+  return {
+    deps: { ...(stored ? { storedTokens: stored } : {}), persistTokens: (t) => open().setValue(TOKENS_KEY, t, Date.now()) },
+    close: async () => { await store?.close(); },
+  };
 }
 
 /** Runs every check against a parsed config; never throws for a failing check. */
@@ -107,19 +111,23 @@ export async function runDoctor(argv: string[], io: CliIo, deps: RunDoctorDeps =
   try {
     ({ values } = parseArgs({ args: argv, options: { config: { type: 'string' }, json: { type: 'boolean' }, 'timeout-ms': { type: 'string' } }, strict: true }));
   } catch (e) {
-    io.err.write(`asterisk-b24 doctor: ${(e as Error).message} (CLI_USAGE)\nusage: asterisk-b24 doctor --config FILE [--json]\n`);
+    io.err.write(`asterisk-b24 doctor: ${(e as Error).message} (CLI_USAGE)\nusage: asterisk-b24 doctor --config FILE [--json] [--timeout-ms N]\n`);
     return 2;
   }
   if (!values.config) {
-    io.err.write('usage: asterisk-b24 doctor --config FILE [--json]\n');
+    io.err.write('usage: asterisk-b24 doctor --config FILE [--json] [--timeout-ms N]\n');
     return 2;
   }
   const timeoutMs = values['timeout-ms'] !== undefined ? Number(values['timeout-ms']) : deps.timeoutMs;
+  if (timeoutMs !== undefined && !(Number.isInteger(timeoutMs) && timeoutMs >= 100 && timeoutMs <= 60_000)) {
+    io.err.write('asterisk-b24 doctor: --timeout-ms must be an integer from 100 to 60000 (CLI_USAGE)\n');
+    return 2;
+  }
   let report: DoctorReport;
   try {
     const config = loadConfigFile(values.config, deps.env);
     const head: CheckResult = { id: 'config', title: 'Configuration', status: 'pass', message: `${values.config} is valid`, durationMs: 0 };
-    const rest = await runDoctorChecks(config, { ...deps, ...(timeoutMs !== undefined && Number.isFinite(timeoutMs) ? { timeoutMs } : {}) });
+    const rest = await runDoctorChecks(config, { ...deps, ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
     report = summarise([head, ...rest.checks]);
   } catch (e) {
     report = summarise([configFailure(values.config, e)]);

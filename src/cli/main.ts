@@ -26,6 +26,8 @@ Usage:
         Run the Bitrix24 REST emulator (first stdout line: {"url","webhook","app"}).
   asterisk-b24 start --config FILE
         Run the connector against a real Asterisk and a real Bitrix24 (until SIGINT/SIGTERM).
+  asterisk-b24 doctor --config FILE [--json] [--timeout-ms N]
+        Check AMI, Bitrix24, permissions, scopes, event binding, lines, recordings, ffmpeg.
   asterisk-b24 config-check --config FILE
         Validate a configuration file; prints the effective config with secrets masked.
   asterisk-b24 version
@@ -38,6 +40,7 @@ const commands: Record<string, () => Promise<Command>> = {
   sim: async () => runSim,
   'config-check': async () => (await import('./config-check.js')).runConfigCheck,
   start: async () => (await import('./start.js')).runStart,
+  doctor: async () => (await import('./doctor.js')).runDoctor,
   version: async () => async (_argv, io) => {
     io.write(`${VERSION}\n`);
     return 0;

@@ -6,21 +6,31 @@
  *    resolved to Bitrix24 users through the user directory);
  * 2. decide once per call whether it goes to the CRM at all (internal calls, black/white lists,
  *    later the need_registration hook) and remember why;
- * 3. plan the commands (pure planner), and write them together with the call's CRM state in ONE
- *    store transaction (enqueue with the call upsert), then wake the sender.
- * A per-call timeline of decisions is kept in the stored state for the admin panel.
+ * 3. plan the commands (pure planner), run the customization hooks on them (call-hooks.ts), and
+ *    write them together with the call's CRM state in ONE store transaction (enqueue with the call
+ *    upsert), then wake the sender.
+ * Bitrix24 results that later steps need (register → entity, finish → activity, crm.*.get → owner)
+ * come back through onCommandDone and continue in the same per-call chain (missed-call-task.ts).
+ * A per-call timeline of decisions and hook runs is kept in the stored state for the admin panel.
  */
-import type { StageChange, CallSummary } from '../core/call/model.js';
+import { serializeCallFull, type StageChange, type CallSummary } from '../core/call/model.js';
 import { decideByLists, type ListsConfig } from '../core/crm/lists.js';
 import { normalisePhone, compilePhoneRules, normaliseInnerPhone, type CompiledPhoneRules } from '../core/crm/phone.js';
 import { planStage, planFinish, type CrmCallState, type PlanCall, type PlanSettings } from '../core/crm/plan.js';
 import { command, ref, type CrmCommand } from '../core/crm/commands.js';
+import { entityOwner, finishOutcome, isMissedCall, lastRungUser, registerOutcome } from '../core/crm/missed-call.js';
 import { errorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Config } from '../config/schema.js';
 import type { EnqueueOptions, EnqueueResult } from '../outbox/store-port.js';
 import type { NewCommand, OutboxCommand } from '../outbox/command.js';
 import { noHooks, type HookPort } from './ports.js';
+import {
+  HookSession, applyFinal, applyRegistration, knownCallId, registrationInput, withParams, type HookRunNote,
+} from './call-hooks.js';
+import {
+  activityUpdate, advanceTask, afterFinish, recoverRegister, type CallB24Facts, type TaskProgress, type TaskSettings,
+} from './missed-call-task.js';
 
 /** What the flow needs from the user directory. */
 export interface UserLookup {
@@ -35,6 +45,8 @@ export interface CommandSink {
 /** What the flow needs from the store to recover its per-call state. */
 export interface CallStateSource {
   getCall(callKey: string): Promise<{ state: unknown } | undefined>;
+  /** A stored command by idempotency key (restart recovery of the register result; optional). */
+  getByKey?(idempotencyKey: string): Promise<{ state: string; result: unknown } | undefined>;
 }
 
 export interface TimelineEntry {
@@ -42,6 +54,8 @@ export interface TimelineEntry {
   readonly stage: string;
   readonly notes: readonly string[];
   readonly commands: readonly string[];
+  /** Customization hooks that ran at this step (only points with a hook installed). */
+  readonly hooks?: readonly HookRunNote[];
 }
 
 /** What is stored per call (calls.state JSON). */
@@ -49,7 +63,19 @@ export interface StoredCallState {
   readonly crm: CrmCallState;
   readonly summary: CallSummary;
   readonly timeline: readonly TimelineEntry[];
+  /** What Bitrix24 answered so far (CALL_ID, entity, activity …). */
+  readonly b24?: CallB24Facts;
+  /** The client number as last sent to the CRM (after process_client_phone). */
+  readonly clientPhone?: string;
+  /** extension → Bitrix24 user, as resolved (after process_user_phone). */
+  readonly users?: Readonly<Record<string, number>>;
+  readonly task?: TaskProgress;
+  /** The last input of each hook point, without call_full (`hooks try --call`). */
+  readonly hookInputs?: Readonly<Record<string, Record<string, unknown>>>;
 }
+
+/** Steps whose result continues the flow (onCommandDone). */
+const CONTINUED_STEPS = new Set(['register', 'finish', 'task-owner', 'activity-get']);
 
 export interface CallToCrmOptions {
   readonly config: Config;
@@ -61,6 +87,8 @@ export interface CallToCrmOptions {
   readonly hooks?: HookPort;
   /** Portal offset from UTC in minutes (default: the config's, else this server's). */
   readonly tzOffsetMinutes: number;
+  /** Clock for state writes after a Bitrix24 result (default Date.now). */
+  readonly now?: () => number;
   /** Observers (metrics, live panel). */
   readonly onPlanned?: (change: StageChange, commands: readonly CrmCommand[], notes: readonly string[]) => void;
   /**
@@ -84,12 +112,17 @@ export class CallToCrm {
   private readonly chains = new Map<string, Promise<void>>();
   private readonly states = new Map<string, StoredCallState>();
   private readonly phoneRules: CompiledPhoneRules;
-  private readonly lists: ListsConfig;
+  private lists: ListsConfig;
   private failures = 0;
 
   constructor(private readonly opts: CallToCrmOptions) {
     this.phoneRules = compilePhoneRules(opts.config.phone);
     this.lists = opts.config.lists;
+  }
+
+  /** Black/white lists changed (admin panel settings): calls decided from now on use these. */
+  setLists(lists: ListsConfig): void {
+    this.lists = lists;
   }
 
   /** The outbox sent a command of a call (register results carry the CRM entity, for tasks…). */
@@ -112,16 +145,25 @@ export class CallToCrm {
       this.failures++;
       this.opts.logger.error({ callKey: change.callKey, stage: change.stage, code: errorCode(e), err: String(e) }, 'stage change not planned');
     });
-    this.chains.set(change.callKey, next);
-    void next.finally(() => {
-      if (this.chains.get(change.callKey) === next) this.chains.delete(change.callKey);
-    });
+    this.track(change.callKey, next);
     return next;
+  }
+
+  /** The call's chain now ends with `next`; the entry goes once it settles, so idle() can end. */
+  private track(callKey: string, next: Promise<void>): void {
+    this.chains.set(callKey, next);
+    void next.finally(() => {
+      if (this.chains.get(callKey) === next) this.chains.delete(callKey);
+    });
   }
 
   /** Waits until every queued change is stored. */
   async idle(): Promise<void> {
-    while (this.chains.size > 0) await Promise.all([...this.chains.values()]);
+    while (this.chains.size > 0) {
+      await Promise.all([...this.chains.values()]);
+      // let the chains' own clean-up run (and never spin on microtasks alone)
+      await new Promise((r) => setImmediate(r));
+    }
   }
 
   private async load(callKey: string): Promise<StoredCallState | undefined> {
@@ -194,7 +236,7 @@ export class CallToCrm {
       this.failures++;
       this.opts.logger.error({ callKey, code: errorCode(e), err: String(e) }, 'deferred finish not planned');
     });
-    this.chains.set(callKey, next);
+    this.track(callKey, next);
     return next;
   }
 

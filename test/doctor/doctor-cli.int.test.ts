@@ -66,6 +66,6 @@ describe('asterisk-b24 doctor (spawned CLI)', () => {
     assert.match(r2.stdout, /^FAIL config +Configuration: invalid configuration:; ami\.port: .*\[CONFIG_INVALID\] — hint: .*docs\/configuration\.md/m);
     const usage = await runCli([]);
     assert.equal(usage.code, 2);
-    assert.equal(usage.stderr, 'usage: asterisk-b24 doctor --config FILE [--json]\n');
+    assert.equal(usage.stderr, 'usage: asterisk-b24 doctor --config FILE [--json] [--timeout-ms N]\n');
   });
 });

@@ -5,7 +5,7 @@ import {
   configuredEventClasses, parseManagerShowUser, privilegeClasses, verdictOf, writeProbes,
 } from '../../src/cli/doctor-ami-probes.js';
 import { judgeScopes, scopeNeeds, verdictsFromList } from '../../src/cli/doctor-bitrix-scopes.js';
-import { formatCheck, summarise } from '../../src/cli/doctor.js';
+import { formatCheck, runDoctor, summarise } from '../../src/cli/doctor.js';
 import { parseConfig } from '../../src/config/load.js';
 
 const cfg = (tasks = false) => parseConfig({
@@ -84,5 +84,14 @@ describe('report', () => {
     assert.equal(summarise([...checks, { id: 'c', title: 'C', status: 'fail', message: 'bad', hint: 'y', durationMs: 0 }]).ok, false);
     assert.equal(formatCheck(checks[1]!), 'WARN b                B: meh [DOCTOR_X] — hint: do x');
     assert.equal(formatCheck(checks[0]!), 'PASS a                A: fine');
+  });
+
+  test('usage errors exit 2 before anything is checked', async () => {
+    const err: string[] = [];
+    const io = { write: () => assert.fail('nothing on stdout'), err: { write: (x: string) => void err.push(x) } };
+    assert.equal(await runDoctor(['--config', 'x.json', '--timeout-ms', '5'], io), 2);
+    assert.equal(err.pop(), 'asterisk-b24 doctor: --timeout-ms must be an integer from 100 to 60000 (CLI_USAGE)\n');
+    assert.equal(await runDoctor(['--config', 'x.json', '--verbose'], io), 2);
+    assert.match(err.pop() ?? '', /^asterisk-b24 doctor: .*--verbose.* \(CLI_USAGE\)\nusage: /);
   });
 });

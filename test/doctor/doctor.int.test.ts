@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { runDoctorChecks } from '../../src/cli/doctor.js';
+import { openSqliteStore } from '../../src/adapters/store/sqlite.js';
 import { byId, startLab, PUBLIC_URL, type Lab } from './harness.js';
 
 const FAST = { observeMs: 250 };
@@ -45,6 +46,12 @@ describe('doctor against ami-sim and b24-emu', () => {
     assert.equal(read.code, 'DOCTOR_AMI_READ_UNVERIFIED');
     assert.match(read.message, /^seen dialplan,system; call,agent not observed/);
     assert.equal(r.ok, true);
+  });
+
+  test('MD5 login is reported as such', async () => {
+    const r = await runDoctorChecks(lab.config({ ami: { md5: true } }), { ...FAST, groups: ['ami'] });
+    assert.equal(byId(r.checks, 'ami.login').status, 'pass');
+    assert.match(byId(r.checks, 'ami.login').message, /^logged in as "crm" \(MD5\)/);
   });
 
   test('wrong AMI secret → login fails with the manager.conf hint; read/write skipped', async () => {
@@ -110,6 +117,22 @@ describe('doctor against ami-sim and b24-emu', () => {
     assert.equal(auth.status, 'fail');
     assert.equal(auth.code, 'B24_OAUTH_INVALID_CLIENT');
     assert.match(auth.hint ?? '', /clientId \/ clientSecret/);
+  });
+
+  test('expired token → doctor refreshes and stores the rotated pair; the next run uses it', async () => {
+    lab.emu.faults.set({ expireTokens: true });
+    const cfg = lab.config();
+    const r1 = await runDoctorChecks(cfg, { ...FAST, groups: ['bitrix'] });
+    assert.equal(byId(r1.checks, 'b24.auth').status, 'pass');
+    const store = openSqliteStore({ path: cfg.store.path });
+    const saved = await store.getValue<{ refreshToken: string }>('bitrix.oauth.tokens');
+    await store.close();
+    assert.ok(saved && saved.refreshToken !== lab.emu.app.refresh_token, 'rotated pair stored');
+    // The file's refresh token is now spent: only the stored pair can refresh again.
+    lab.emu.faults.set({ expireTokens: true });
+    const r2 = await runDoctorChecks(cfg, { ...FAST, groups: ['bitrix'] });
+    assert.equal(byId(r2.checks, 'b24.auth').status, 'pass');
+    assert.equal(r2.ok, true);
   });
 
   test('webhook mode: WRONG_AUTH_TYPE on the app-only probe → fail with the local-app hint', async () => {

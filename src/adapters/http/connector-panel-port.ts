@@ -1,0 +1,424 @@
+/**
+ * The REAL PanelPort, over a running connector's parts: AMI client, tracker, flow, SQLite store,
+ * outbox sender, limiter, hooks runner and user directory (docs/admin-panel.md has the mapping).
+ *
+ * Settings: the panel edits an overlay of the editable sections, validated by the config schema
+ * over the running config and kept in the kv store (`panel.settings`). The black/white lists apply
+ * live (the flow's setLists); the other sections are stored for the next start.
+ *
+ * Live events: the tracker changes on AMI events (checked right after each burst of events) and
+ * the flow's stored per-call state, the outbox and the health are compared every `pollMs` while
+ * somebody listens; differences become PanelEvents.
+ */
+import { callSummary, type CallRec, type CallSummary } from '../../core/call/model.js';
+import type { TrackerState } from '../../core/call/tracker-state.js';
+import { HOOK_POINTS, isHookPointName, type HookPointName } from '../../core/hooks/points.js';
+import type { HookInput } from '../../core/hooks/types.js';
+import type { Config } from '../../config/schema.js';
+import { ConnectorError, errorCode } from '../../errors.js';
+import type { StoredCallState } from '../../flow/call-to-crm.js';
+import type { ListsConfig } from '../../core/crm/lists.js';
+import type { Logger } from '../../log.js';
+import type { CommandState, OutboxCommand } from '../../outbox/command.js';
+import type { AmiClient } from '../ami/client.js';
+import type { B24Limiter, LimiterStats } from '../bitrix/limiter.js';
+import type { HookRunner } from '../hooks/runner.js';
+import type { SqliteStore } from '../store/sqlite.js';
+import { callFactsSince, lastChangedCommand, lastSentCommand, listOutboxNewest, restFactsSince, searchCalls } from '../store/sqlite-panel-queries.js';
+import type { CallRecord } from '../../outbox/store-port.js';
+import { bucketSeries } from './chart-buckets.js';
+import { explainCall } from './explain.js';
+import type {
+  CallDetail, CallView, ChartRange, ChartSeries, DryRunResult, EditableSettings, HealthView, HistoryPage, HistoryQuery,
+  HookPointStats, HookPointView, PanelEvent, PanelListener, PanelPort, SaveResult, SettingsIssue, UserRef,
+} from './panel-port.js';
+import { editableFrom, validateSettings } from './settings-schema.js';
+
+/** kv key of the settings overlay saved from the panel. */
+export const SETTINGS_KEY = 'panel.settings';
+
+/** What the port reads from the connector (a `Connector` of src/main.ts satisfies it). */
+export interface PanelSources {
+  readonly config: Config;
+  readonly store: Pick<SqliteStore, 'db' | 'stats' | 'getCall' | 'list' | 'getValue' | 'setValue'>;
+  readonly sender: { retry(id: number): Promise<boolean>; discard(id: number): Promise<boolean> };
+  readonly flow: { setLists(lists: ListsConfig): void };
+  readonly ami: Pick<AmiClient, 'ready' | 'stats' | 'on'>;
+  readonly users: { byUserId(id: number): { readonly name: string } | undefined };
+  readonly limiter: Pick<B24Limiter, 'stats'>;
+  readonly hooks: HookRunner;
+  readonly tracker: () => TrackerState;
+}
+
+export interface ConnectorPanelPortOptions {
+  readonly logger: Logger;
+  readonly now?: () => number;
+  /** How often stored state, outbox and health are compared while someone listens. Default 1000 ms. */
+  readonly pollMs?: number;
+}
+
+type Overlay = Record<string, unknown>;
+
+export class ConnectorPanelPort implements PanelPort {
+  private readonly now: () => number;
+  private readonly log: Logger;
+  private readonly pollMs: number;
+  private readonly listeners = new Set<PanelListener>();
+  private readonly offAmi: Array<() => void> = [];
+  private effective: Config;
+  private overlay: Overlay = {};
+  private amiSince: number | null;
+  private poll: ReturnType<typeof setInterval> | undefined;
+  private diffQueued = false;
+  private closed = false;
+  /** Last seen signature per live call (tracker + stored timeline length). */
+  private callSigs = new Map<string, string>();
+  private outboxSig = '';
+  private healthSig = '';
+
+  constructor(private readonly src: PanelSources, opts: ConnectorPanelPortOptions) {
+    this.now = opts.now ?? Date.now;
+    this.log = opts.logger.child({ component: 'panel' });
+    this.pollMs = opts.pollMs ?? 1_000;
+    this.effective = src.config;
+    this.amiSince = src.ami.ready ? this.now() : null;
+    this.offAmi.push(
+      src.ami.on('connected', () => {
+        this.amiSince = this.now();
+        this.emit({ type: 'health', at: this.now() });
+      }),
+      src.ami.on('disconnected', () => {
+        this.amiSince = null;
+        this.emit({ type: 'health', at: this.now() });
+      }),
+      // Registered after the composition root's listener: the tracker already holds this event.
+      src.ami.on('event', () => this.queueDiff()),
+    );
+  }
+
+  /** Loads the overlay saved earlier and applies its lists. Call once at start. */
+  async init(): Promise<void> {
+    const saved = await this.src.store.getValue<Overlay>(SETTINGS_KEY);
+    if (!saved || typeof saved !== 'object') return;
+    const r = validateSettings(this.baseRaw(), saved);
+    if (!r.config) {
+      this.log.warn({ code: 'HTTP_SETTINGS_OVERLAY_INVALID', issues: r.issues.slice(0, 5) }, 'saved panel settings no longer valid; ignored');
+      return;
+    }
+    this.overlay = saved;
+    this.apply(r.config);
+  }
+
+  /** The config with the panel's overlay applied (what the panel shows and the lists use). */
+  get config(): Config {
+    return this.effective;
+  }
+
+  // ——— health ———
+
+  async health(): Promise<HealthView> {
+    const st = await this.src.store.stats(this.now());
+    const last = this.safe(() => lastSentCommand(this.src.store.db));
+    const failed = last !== undefined && last.state !== 'done' && last.lastError !== null;
+    return {
+      ami: { connected: this.src.ami.ready, since: this.src.ami.ready ? this.amiSince : null, reconnects: this.src.ami.stats.reconnects },
+      bitrix: {
+        ok: !failed,
+        lastError: failed && last?.lastError ? `${last.lastError.code}: ${last.lastError.message}` : null,
+        authMode: this.src.config.bitrix.auth,
+      },
+      outbox: { depth: st.depth, oldestAgeMs: st.oldestAgeMs, dead: st.dead },
+      store: { open: this.src.store.db.open },
+    };
+  }
+
+  // ——— calls ———
+
+  async liveCalls(): Promise<readonly CallView[]> {
+    const out: CallView[] = [];
+    const live = [...this.src.tracker().calls.values()].filter((c) => c.emitted && c.endedAt === undefined);
+    live.sort((a, b) => a.startedAt - b.startedAt);
+    for (const rec of live) {
+      const stored = await this.src.store.getCall(rec.key);
+      out.push(this.view(callSummary(rec, false), stateOf(stored), true, stored));
+    }
+    return out;
+  }
+
+  async history(q: HistoryQuery): Promise<HistoryPage> {
+    const page = searchCalls(this.src.store.db, {
+      limit: q.limit, offset: q.offset,
+      ...(q.number !== undefined ? { number: q.number } : {}),
+      ...(q.extension !== undefined ? { extension: q.extension } : {}),
+      ...(q.from !== undefined ? { from: q.from } : {}),
+      ...(q.to !== undefined ? { to: q.to } : {}),
+    });
+    const rows: CallView[] = [];
+    for (const r of page.rows) {
+      const st = stateOf(r);
+      if (st) rows.push(this.view(st.summary, st, false, r));
+    }
+    return { rows, total: page.total };
+  }
+
+  async call(callKey: string): Promise<CallDetail | undefined> {
+    const rec = await this.src.store.getCall(callKey);
+    const tracked = this.src.tracker().calls.get(callKey);
+    const st = stateOf(rec) ?? (tracked ? emptyState(tracked) : undefined);
+    if (!st) return undefined;
+    const live = tracked !== undefined && tracked.endedAt === undefined && (rec?.endedAt ?? null) === null;
+    const summary = live && tracked ? callSummary(tracked, false) : st.summary;
+    return {
+      ...this.view(summary, st, live, rec),
+      timeline: st.timeline,
+      commands: await this.src.store.list({ callKey, limit: 500 }),
+      hookRuns: [],
+      explanation: explainCall(st),
+    };
+  }
+
+  // ——— outbox, limiter ———
+
+  readonly outbox = {
+    list: async (q: { state?: CommandState; limit?: number }): Promise<readonly OutboxCommand[]> => listOutboxNewest(this.src.store.db, q),
+    retry: async (id: number): Promise<boolean> => this.changed(id, await this.src.sender.retry(id)),
+    discard: async (id: number): Promise<boolean> => this.changed(id, await this.src.sender.discard(id)),
+  };
+
+  limiter(): LimiterStats {
+    return this.src.limiter.stats();
+  }
+
+  // ——— hooks ———
+
+  hookStats(): Readonly<Record<string, HookPointStats>> {
+    const out: Record<string, HookPointStats> = {};
+    for (const [point, s] of Object.entries(this.src.hooks.stats())) {
+      if (!s) continue;
+      const real = s.recent.filter((r) => !r.dryRun);
+      const avgMs = real.length ? Math.round(real.reduce((a, r) => a + r.durationMs, 0) / real.length) : 0;
+      out[point] = { runs: s.runs, failures: s.failures, avgMs, ...(s.lastError ? { lastError: { ...s.lastError } } : {}) };
+    }
+    return out;
+  }
+
+  readonly hooks = {
+    list: async (): Promise<readonly HookPointView[]> => {
+      const found = new Map(this.src.hooks.list().map((h) => [h.point as string, h]));
+      const disabled = new Set(this.effective.hooks.disabled);
+      return HOOK_POINTS.map((point) => {
+        const h = found.get(point);
+        return { point, installed: h !== undefined, enabled: h !== undefined && h.enabled && !disabled.has(point), ...(h ? { source: `${h.kind} ${h.location}` } : {}) };
+      });
+    },
+    setEnabled: async (point: string, on: boolean): Promise<void> => {
+      const p = hookPoint(point);
+      const disabled = this.effective.hooks.disabled.filter((x) => x !== p);
+      if (!on) disabled.push(p);
+      const r = await this.settings.save({ hooks: { ...this.effective.hooks, disabled } });
+      if (!r.ok) throw new ConnectorError('HTTP_SETTINGS_INVALID', 'hook toggle refused by the schema', { details: { issues: r.issues } });
+      // A runner that can toggle live does so; otherwise the stored overlay applies at the next start.
+      (this.src.hooks as { setEnabled?: (p: HookPointName, on: boolean) => void }).setEnabled?.(p, on);
+    },
+    dryRun: async (point: string, input: Record<string, unknown>): Promise<DryRunResult> => {
+      const p = hookPoint(point);
+      const r = await this.src.hooks.dryRun(p, input as unknown as HookInput<typeof p>);
+      return {
+        ok: r.ok, source: r.source, data: { ...(r.data as Record<string, unknown>) }, durationMs: r.durationMs, changed: r.changed,
+        ...(r.code !== undefined ? { code: r.code } : {}),
+      };
+    },
+  };
+
+  // ——— settings ———
+
+  readonly settings = {
+    get: async (): Promise<EditableSettings> => editableFrom(this.effective),
+    validate: async (obj: unknown): Promise<readonly SettingsIssue[]> => validateSettings(this.baseRaw(), this.merged(obj)).issues,
+    save: async (obj: unknown): Promise<SaveResult> => {
+      const merged = this.merged(obj);
+      const r = validateSettings(this.baseRaw(), merged);
+      if (!r.config) return { ok: false, issues: r.issues };
+      await this.src.store.setValue(SETTINGS_KEY, merged, this.now());
+      this.overlay = merged as Overlay;
+      this.apply(r.config);
+      this.log.info({ sections: Object.keys(obj as object) }, 'panel settings saved; lists applied live');
+      return { ok: true };
+    },
+  };
+
+  // ——— charts, events ———
+
+  async charts(range: ChartRange): Promise<ChartSeries> {
+    const now = this.now();
+    const since = now - (range === '24h' ? 25 : 8 * 24) * 3_600_000;
+    const db = this.src.store.db;
+    return bucketSeries(range, now, this.effective.bitrix.limits.drainPerSec, callFactsSince(db, since), restFactsSince(db, since));
+  }
+
+  subscribe(listener: PanelListener): () => void {
+    this.listeners.add(listener);
+    if (!this.poll && !this.closed) {
+      this.poll = setInterval(() => void this.pollOnce(), this.pollMs);
+      this.poll.unref();
+    }
+    return () => {
+      this.listeners.delete(listener);
+      if (this.listeners.size === 0 && this.poll) {
+        clearInterval(this.poll);
+        this.poll = undefined;
+      }
+    };
+  }
+
+  /** Compares once now (tests; the poll timer calls it). */
+  async pollOnce(): Promise<void> {
+    if (this.listeners.size === 0) return;
+    try {
+      this.diffCalls();
+      await this.diffStored();
+      const h = await this.health();
+      const hs = JSON.stringify([h.ami.connected, h.bitrix.ok, h.outbox.depth, h.outbox.dead, h.store.open]);
+      if (hs !== this.healthSig) {
+        this.healthSig = hs;
+        this.emit({ type: 'health', at: this.now() });
+      }
+      const last = lastChangedCommand(this.src.store.db);
+      const os = last ? `${last.id}:${last.state}:${last.updatedAt}` : '';
+      if (last && os !== this.outboxSig) {
+        this.outboxSig = os;
+        this.emit({ type: 'outbox', id: last.id, state: last.state, at: this.now() });
+      }
+    } catch (e) {
+      this.log.debug({ code: errorCode(e) }, 'panel poll failed');
+    }
+  }
+
+  /** Stops listening to the AMI client and the poll timer. */
+  close(): void {
+    this.closed = true;
+    for (const off of this.offAmi) off();
+    this.offAmi.length = 0;
+    if (this.poll) clearInterval(this.poll);
+    this.poll = undefined;
+    this.listeners.clear();
+  }
+
+  // ——— internals ———
+
+  private view(summary: CallSummary, st: StoredCallState | undefined, live: boolean, rec: CallRecord | undefined): CallView {
+    const crm = st?.crm;
+    const user = (id: number): UserRef => ({ id, name: this.src.users.byUserId(id)?.name ?? `user ${id}` });
+    const b24 = crm?.b24CallId ?? rec?.b24CallId ?? undefined;
+    return {
+      summary, live, registered: crm?.registered ?? false,
+      cardVisibleTo: (crm?.shownTo ?? []).map(user),
+      ...(crm?.skipped !== undefined ? { skipped: crm.skipped } : {}),
+      ...(b24 ? { b24CallId: b24 } : {}),
+      ...(crm?.registeredUserId !== undefined ? { responsible: user(crm.registeredUserId) } : {}),
+    };
+  }
+
+  private baseRaw(): Record<string, unknown> {
+    return JSON.parse(JSON.stringify(this.src.config)) as Record<string, unknown>;
+  }
+
+  /** The saved overlay with the posted sections on top (a toggle posts one section only). */
+  private merged(obj: unknown): unknown {
+    if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return obj;
+    return { ...this.overlay, ...(obj as Overlay) };
+  }
+
+  private apply(config: Config): void {
+    this.effective = config;
+    this.src.flow.setLists(config.lists);
+  }
+
+  private changed(id: number, ok: boolean): boolean {
+    if (ok) {
+      this.emit({ type: 'outbox', id, state: 'pending', at: this.now() });
+      this.emit({ type: 'health', at: this.now() });
+    }
+    return ok;
+  }
+
+  private queueDiff(): void {
+    if (this.diffQueued || this.listeners.size === 0) return;
+    this.diffQueued = true;
+    // One comparison per burst of AMI events (a call stage is several events in a row).
+    setImmediate(() => {
+      this.diffQueued = false;
+      if (!this.closed) this.diffCalls();
+    });
+  }
+
+  /** Tracker side: a conversation changed stage, a call appeared or ended. */
+  private diffCalls(): void {
+    const seen = new Set<string>();
+    for (const rec of this.src.tracker().calls.values()) {
+      if (!rec.emitted || rec.endedAt !== undefined) continue;
+      seen.add(rec.key);
+      const stages = rec.conversations.map((c) => c.stage);
+      const sig = stages.join(',');
+      const prev = this.callSigs.get(rec.key);
+      if (prev?.split('|')[0] !== sig) {
+        this.callSigs.set(rec.key, `${sig}|${prev?.split('|')[1] ?? ''}`);
+        this.emit({ type: 'call', callKey: rec.key, stage: stages[stages.length - 1] ?? 'conversation_requested', at: this.now() });
+      }
+    }
+    for (const key of [...this.callSigs.keys()]) {
+      if (seen.has(key)) continue;
+      this.callSigs.delete(key);
+      this.emit({ type: 'call', callKey: key, stage: 'call_ended', at: this.now() });
+    }
+  }
+
+  /** Flow side: the stored timeline of a live call grew (card shown, registered …). */
+  private async diffStored(): Promise<void> {
+    for (const [key, sig] of [...this.callSigs]) {
+      const st = stateOf(await this.src.store.getCall(key));
+      const n = String(st?.timeline.length ?? 0);
+      const [tr = '', stored] = sig.split('|');
+      if (stored === n || !this.callSigs.has(key)) continue;
+      this.callSigs.set(key, `${tr}|${n}`);
+      const stage = st?.timeline[st.timeline.length - 1]?.stage.split(' ')[0] ?? 'conversation_requested';
+      this.emit({ type: 'call', callKey: key, stage, at: this.now() });
+    }
+  }
+
+  private emit(e: PanelEvent): void {
+    for (const l of [...this.listeners]) {
+      try {
+        l(e);
+      } catch (err) {
+        this.log.debug({ code: errorCode(err) }, 'panel listener threw');
+      }
+    }
+  }
+
+  private safe<T>(fn: () => T): T | undefined {
+    try {
+      return fn();
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+function hookPoint(point: string): HookPointName {
+  if (!isHookPointName(point)) throw new ConnectorError('HTTP_UNKNOWN_HOOK_POINT', `no hook point ${point}`);
+  return point;
+}
+
+function stateOf(rec: CallRecord | undefined): StoredCallState | undefined {
+  const st = rec?.state as StoredCallState | undefined;
+  return st && typeof st === 'object' && 'crm' in st && 'summary' in st && Array.isArray(st.timeline) ? st : undefined;
+}
+
+function emptyState(rec: CallRec): StoredCallState {
+  return {
+    crm: { callKey: rec.key, registered: false, shownTo: [], seq: 0, finished: false, finishDeferred: false },
+    summary: callSummary(rec, false),
+    timeline: [],
+  };
+}
