@@ -25,6 +25,8 @@ import { RoutingService } from './flow/routing.js';
 import { ClickToCall, clickToCallSettings } from './flow/click-to-call.js';
 import { hookPortOf } from './flow/hook-port.js';
 import { withLocalMethods } from './outbox/local-methods.js';
+import { createInstallRoute } from './adapters/bitrix/install-route.js';
+import { ensureEventBindings, ensureLines } from './flow/portal-setup.js';
 import type { B24Limiter } from './adapters/bitrix/limiter.js';
 import { createMetrics, type MetricsRegistry } from './adapters/http/metrics.js';
 import { mountPanel } from './adapters/http/mount.js';
@@ -70,7 +72,7 @@ export interface Connector {
   close(): Promise<void>;
 }
 
-const TOKENS_KEY = 'bitrix.oauth.tokens';
+export const TOKENS_KEY = 'bitrix.oauth.tokens';
 
 export async function startConnector(config: Config, logger: Logger, now: () => number = Date.now): Promise<Connector> {
   const store = openSqliteStore({ path: config.store.path, logger });
@@ -190,6 +192,12 @@ export async function startConnector(config: Config, logger: Logger, now: () => 
   }
 
   const app = new Hono();
+  if (bitrix.oauth) {
+    app.route('/', createInstallRoute({
+      oauth: bitrix.oauth, path: '/bitrix/install', logger: log, now,
+      onInstalled: () => void ensureEventBindings(bitrix.client, config, log),
+    }));
+  }
   if (config.bitrix.events.push) {
     const intake = createEventIntake({ applicationTokens: () => bitrix.applicationTokens(), queue: events, dedupe, logger, path: config.bitrix.events.path });
     app.route('/', intake);
@@ -205,6 +213,8 @@ export async function startConnector(config: Config, logger: Logger, now: () => 
   await sender.start();
   ami.start();
   clickToCall.start(events);
+  void ensureLines(bitrix.client, config, log);
+  void ensureEventBindings(bitrix.client, config, log);
   poller?.start();
   let agi: AgiServer | undefined;
   if (config.agi.enabled) {
@@ -228,7 +238,10 @@ export async function startConnector(config: Config, logger: Logger, now: () => 
       await clickToCall.idle();
       await flow.idle();
       await sender.stop();
-      await new Promise<void>((r) => server.close(() => r()));
+      // Open panel SSE streams would keep close() waiting forever.
+      const closing = new Promise<void>((r) => server.close(() => r()));
+      (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+      await closing;
       await store.close();
       await hooksRunner.close();
     },

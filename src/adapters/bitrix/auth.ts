@@ -128,6 +128,12 @@ export class OAuthAuth implements B24Auth {
     return { ...this.current };
   }
 
+  /** A new pair from an installation (ONAPPINSTALL): used from now on, and persisted. */
+  async install(tokens: OAuthTokens): Promise<void> {
+    this.current = { ...tokens, clientEndpoint: withSlash(tokens.clientEndpoint) };
+    await this.persistSafely(this.current);
+  }
+
   get memberId(): string | undefined {
     return this.current.memberId;
   }
