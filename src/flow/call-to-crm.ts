@@ -16,7 +16,7 @@
 import { serializeCallFull, type StageChange, type CallSummary } from '../core/call/model.js';
 import { decideByLists, type ListsConfig } from '../core/crm/lists.js';
 import { normalisePhone, compilePhoneRules, normaliseInnerPhone, type CompiledPhoneRules } from '../core/crm/phone.js';
-import { planStage, planFinish, type CrmCallState, type PlanCall, type PlanSettings } from '../core/crm/plan.js';
+import { planStage, planFinish, type CrmCallState, type PlanCall, type PlanOutput, type PlanSettings } from '../core/crm/plan.js';
 import { command, ref, type CrmCommand } from '../core/crm/commands.js';
 import { entityOwner, finishOutcome, isMissedCall, lastRungUser, registerOutcome } from '../core/crm/missed-call.js';
 import { errorCode } from '../errors.js';
@@ -26,7 +26,7 @@ import type { EnqueueOptions, EnqueueResult } from '../outbox/store-port.js';
 import type { NewCommand, OutboxCommand } from '../outbox/command.js';
 import { noHooks, type HookPort } from './ports.js';
 import {
-  HookSession, applyFinal, applyRegistration, knownCallId, registrationInput, withParams, type HookRunNote,
+  FINAL_KEYS, HookSession, REGISTRATION_KEYS, applyFinal, applyRegistration, knownCallId, registrationInput, withParams, type HookRunNote,
 } from './call-hooks.js';
 import {
   activityUpdate, advanceTask, afterFinish, recoverRegister, type CallB24Facts, type TaskProgress, type TaskSettings,
@@ -108,11 +108,14 @@ export interface DeferredAttachment {
 
 const TIMELINE_MAX = 200;
 
+type Stage = StageChange['stage'];
+type Json = Record<string, unknown>;
+
 export class CallToCrm {
   private readonly chains = new Map<string, Promise<void>>();
   private readonly states = new Map<string, StoredCallState>();
   private readonly phoneRules: CompiledPhoneRules;
-  private lists: ListsConfig;
+  private readonly lists: ListsConfig;
   private failures = 0;
 
   constructor(private readonly opts: CallToCrmOptions) {
@@ -120,14 +123,13 @@ export class CallToCrm {
     this.lists = opts.config.lists;
   }
 
-  /** Black/white lists changed (admin panel settings): calls decided from now on use these. */
-  setLists(lists: ListsConfig): void {
-    this.lists = lists;
-  }
-
-  /** The outbox sent a command of a call (register results carry the CRM entity, for tasks…). */
-  onCommandDone(_command: OutboxCommand, _result: unknown): void {
-    // used by the missed-call tasks and entity updates
+  /**
+   * The outbox sent a command of a call. Results that later steps need (register → CALL_ID and
+   * entity, finish → activity, crm.*.get → owner) continue the call in its chain.
+   */
+  onCommandDone(cmd: OutboxCommand, result: unknown): void {
+    if (!CONTINUED_STEPS.has(cmd.step)) return;
+    void this.chain(cmd.callKey, () => this.continueAfter(cmd.callKey, cmd.step, result), 'Bitrix24 result not processed', { step: cmd.step });
   }
 
   protected get hooks(): HookPort {
@@ -140,30 +142,30 @@ export class CallToCrm {
 
   /** Queues a stage change; resolves when its commands are durably stored. */
   handle(change: StageChange): Promise<void> {
-    const prev = this.chains.get(change.callKey) ?? Promise.resolve();
-    const next = prev.then(() => this.process(change)).catch((e: unknown) => {
-      this.failures++;
-      this.opts.logger.error({ callKey: change.callKey, stage: change.stage, code: errorCode(e), err: String(e) }, 'stage change not planned');
-    });
-    this.track(change.callKey, next);
-    return next;
-  }
-
-  /** The call's chain now ends with `next`; the entry goes once it settles, so idle() can end. */
-  private track(callKey: string, next: Promise<void>): void {
-    this.chains.set(callKey, next);
-    void next.finally(() => {
-      if (this.chains.get(callKey) === next) this.chains.delete(callKey);
-    });
+    return this.chain(change.callKey, () => this.process(change), 'stage change not planned', { stage: change.stage });
   }
 
   /** Waits until every queued change is stored. */
   async idle(): Promise<void> {
-    while (this.chains.size > 0) {
-      await Promise.all([...this.chains.values()]);
-      // let the chains' own clean-up run (and never spin on microtasks alone)
-      await new Promise((r) => setImmediate(r));
-    }
+    while (this.chains.size > 0) await Promise.all([...this.chains.values()]);
+  }
+
+  /** Serialises work per call: hooks and lookups never reorder one call's steps, other calls go on. */
+  private chain(callKey: string, work: () => Promise<void>, what: string, extra: Json): Promise<void> {
+    const prev = this.chains.get(callKey) ?? Promise.resolve();
+    const next = prev.then(work).catch((e: unknown) => {
+      this.failures++;
+      this.opts.logger.error({ callKey, ...extra, code: errorCode(e), err: String(e) }, what);
+    });
+    this.chains.set(callKey, next);
+    void next.finally(() => {
+      if (this.chains.get(callKey) === next) this.chains.delete(callKey);
+    });
+    return next;
+  }
+
+  private now(): number {
+    return (this.opts.now ?? Date.now)();
   }
 
   private async load(callKey: string): Promise<StoredCallState | undefined> {
@@ -174,31 +176,57 @@ export class CallToCrm {
     return st && typeof st === 'object' && 'crm' in st ? st : undefined;
   }
 
+  /** A hook session whose call_full reflects what is known at the moment each hook runs. */
+  private session(summary: CallSummary, known: () => { b24: CallB24Facts; users: Readonly<Record<string, number>> }): HookSession {
+    return new HookSession(this.hooks, () => {
+      const { b24, users } = known();
+      const uniqueids = [...new Set([summary.callKey, ...summary.conversations.map((c) => c.uniqueid)])];
+      const callId = b24.callId ?? summary.b24CallId;
+      const responsibleId = b24.responsibleId ?? b24.finishUserId;
+      return serializeCallFull(summary, { linkedid: summary.callKey, uniqueids }, {
+        ...(callId !== undefined ? { callId } : {}),
+        ...(b24.entity ? { entityType: b24.entity.type, entityId: b24.entity.id } : {}),
+        ...(b24.activityId !== undefined ? { activityId: b24.activityId } : {}),
+        ...(responsibleId !== undefined ? { responsibleId } : {}),
+        users,
+      });
+    });
+  }
+
   private async process(change: StageChange): Promise<void> {
     const stored = await this.load(change.callKey);
-    const call = await this.toPlanCall(change.call);
+    const stage = change.stage;
+    let b24: CallB24Facts = stored?.b24 ?? {};
+    const users: Record<string, number> = { ...(stored?.users ?? {}) };
+    const session = this.session(change.call, () => ({ b24, users }));
+    const call = await this.toPlanCall(change.call, stage, session, users);
     const settings = this.settingsFor(change.call);
-    const gate = stored?.crm.registered || stored?.crm.skipped ? { register: true, reason: 'decided' } : this.gate(change.call, call);
-    const recordingPending = change.stage === 'call_ended' && (this.opts.recordings?.expected(change.call) ?? false);
-    const out = planStage(stored?.crm, {
-      stage: change.stage,
-      at: change.at,
-      call,
-      conversationId: change.conversation?.id,
-      gate,
-      recordingPending,
-    }, settings);
-    const entry: TimelineEntry = {
-      at: change.at,
-      stage: change.conversation ? `${change.stage} ${change.conversation.extension}` : change.stage,
-      notes: out.notes,
-      commands: out.commands.map((c) => c.step),
+    const wasRegistered = stored?.crm.registered ?? false;
+    const gate = wasRegistered || stored?.crm.skipped ? { register: true, reason: 'decided' } : await this.gate(change.call, call, stage, session);
+    const recordingPending = stage === 'call_ended' && (this.opts.recordings?.expected(change.call) ?? false);
+    const planned = planStage(stored?.crm, { stage, at: change.at, call, conversationId: change.conversation?.id, gate, recordingPending }, settings);
+    const out = await this.hookCommands(planned, stage, session, b24, !wasRegistered && call.b24CallId !== undefined);
+    if (out.finishUserId !== undefined) b24 = { ...b24, finishUserId: out.finishUserId };
+    const commands = [...out.commands];
+    const notes = [...out.notes];
+    let task = stored?.task;
+    if (stage === 'call_ended' && !task && this.wantsTask(out.state, change.call)) {
+      if (!b24.registerSeen && change.call.b24CallId === undefined) b24 = { ...b24, ...(await recoverRegister(change.callKey, this.lookup())) };
+      const step = await advanceTask(this.taskContext(change.call, b24, { status: 'wanted' }, call.clientNumber, users), this.taskSettings(change.call), session);
+      task = step.task;
+      if (step.responsibleId !== undefined) b24 = { ...b24, responsibleId: step.responsibleId };
+      commands.push(...step.commands);
+      notes.push(...step.notes);
+    }
+    const entry = this.entry(change.at, change.conversation ? `${stage} ${change.conversation.extension}` : stage, notes, commands, session);
+    const next: StoredCallState = {
+      crm: out.state, summary: change.call, timeline: [...(stored?.timeline ?? []), entry].slice(-TIMELINE_MAX),
+      b24, clientPhone: call.clientNumber, users, ...(task ? { task } : {}),
+      hookInputs: { ...(stored?.hookInputs ?? {}), ...session.inputs },
     };
-    const timeline = [...(stored?.timeline ?? []), entry].slice(-TIMELINE_MAX);
-    const next: StoredCallState = { crm: out.state, summary: change.call, timeline };
     // A call whose finish waits for its recording stays open (restart recovery picks it up again).
-    const ended = change.stage === 'call_ended' && !out.state.finishDeferred;
-    await this.opts.sink.enqueue(out.commands, {
+    const ended = stage === 'call_ended' && !out.state.finishDeferred;
+    await this.opts.sink.enqueue(commands, {
       ...(ended ? { discardCardsOf: change.callKey } : {}),
       call: {
         callKey: change.callKey,
@@ -210,53 +238,207 @@ export class CallToCrm {
     });
     if (ended) this.states.delete(change.callKey);
     else this.states.set(change.callKey, next);
-    this.opts.onPlanned?.(change, out.commands, out.notes);
-    if (change.stage === 'call_ended' && out.state.finishDeferred) this.opts.recordings?.onFinishDeferred(change.callKey, change.call);
+    this.opts.onPlanned?.(change, commands, notes);
+    if (stage === 'call_ended' && out.state.finishDeferred) this.opts.recordings?.onFinishDeferred(change.callKey, change.call);
+  }
+
+  private entry(at: number, stage: string, notes: readonly string[], commands: readonly CrmCommand[], session: HookSession): TimelineEntry {
+    return {
+      at, stage, notes: [...notes, ...session.notes()], commands: commands.map((c) => c.step),
+      ...(session.runs.length ? { hooks: [...session.runs] } : {}),
+    };
+  }
+
+  /**
+   * The planned commands through their hooks: register (process_registration_params, then
+   * post_registration), each show (customize_show_call_card), the finish (process_final_params).
+   * Click-to-call runs post_registration first: Bitrix24 registered the call itself.
+   */
+  private async hookCommands(p: PlanOutput, stage: Stage, session: HookSession, b24: CallB24Facts, clickToCallRegistered: boolean): Promise<PlanOutput & { finishUserId?: number }> {
+    let state = p.state;
+    const commands: CrmCommand[] = [];
+    const notes = [...p.notes];
+    let finishUserId: number | undefined;
+    const keep = new Set<number>();
+    if (clickToCallRegistered && state.registered) await session.run('post_registration', { call_stage: stage }, []);
+    for (const c of p.commands) {
+      if (c.step === 'register') {
+        const data = await session.run('process_registration_params', registrationInput(c.params, stage), REGISTRATION_KEYS);
+        const params = applyRegistration(c.params, data);
+        commands.push(withParams(c, params));
+        if (typeof params['USER_ID'] === 'number') state = { ...state, registeredUserId: params['USER_ID'] };
+        await session.run('post_registration', { call_stage: stage }, []);
+      } else if (c.method === 'telephony.externalcall.show' && typeof c.params['USER_ID'] === 'number') {
+        const r = await this.hookShow(c, c.params['USER_ID'], stage, session, state, b24);
+        state = r.state;
+        if (r.command) commands.push(r.command);
+        if (r.target !== undefined) keep.add(r.target);
+        notes.push(...r.notes);
+      } else if (c.method === 'telephony.externalcall.hide' && keep.size > 0) {
+        // A card redirected at this stage is not hidden again by the same stage.
+        const ids = (Array.isArray(c.params['USER_ID']) ? c.params['USER_ID'] : [c.params['USER_ID']]) as number[];
+        const rest = ids.filter((u) => !keep.has(u));
+        state = { ...state, shownTo: [...new Set([...state.shownTo, ...ids.filter((u) => keep.has(u))])] };
+        if (rest.length > 0) commands.push(withParams(c, { ...c.params, USER_ID: rest.length === 1 ? rest[0] : rest }));
+      } else if (c.step === 'finish') {
+        const data = await session.run('process_final_params', finalInput(c.params, b24), FINAL_KEYS);
+        const params = applyFinal(c.params, data);
+        if (typeof params['USER_ID'] === 'number') finishUserId = params['USER_ID'];
+        commands.push(withParams(c, params));
+      } else {
+        commands.push(c);
+      }
+    }
+    return { state, commands, notes, ...(finishUserId !== undefined ? { finishUserId } : {}) };
+  }
+
+  /** customize_show_call_card: another user (the card follows), USER_ID 0 = no card at this stage. */
+  private async hookShow(c: CrmCommand, userId: number, stage: Stage, session: HookSession, state: CrmCallState, b24: CallB24Facts): Promise<{ state: CrmCallState; command?: CrmCommand; target?: number; notes: string[] }> {
+    const input = { CALL_ID: knownCallId(c.params['CALL_ID'], b24.callId), USER_ID: userId, call_stage: stage };
+    const data = await session.run('customize_show_call_card', input, ['CALL_ID', 'USER_ID']);
+    const target = typeof data['USER_ID'] === 'number' ? data['USER_ID'] : userId;
+    const callId = typeof data['CALL_ID'] === 'string' && data['CALL_ID'] !== '' && data['CALL_ID'] !== input.CALL_ID ? data['CALL_ID'] : c.params['CALL_ID'];
+    const without = state.shownTo.filter((u) => u !== userId);
+    if (target <= 0) return { state: { ...state, shownTo: without }, notes: [`card for user ${userId} not shown at ${stage} (customize_show_call_card)`] };
+    if (target === userId && callId === c.params['CALL_ID']) return { state, command: c, target, notes: [] };
+    const already = without.includes(target);
+    const next = { ...state, shownTo: already ? without : [...without, target] };
+    const notes = [`card for user ${userId} shown to user ${target} (customize_show_call_card)`];
+    return already ? { state: next, target, notes } : { state: next, command: withParams(c, { ...c.params, CALL_ID: callId, USER_ID: target }), target, notes };
+  }
+
+  /** A Bitrix24 result arrived (onCommandDone): learn from it and plan what waited for it. */
+  private async continueAfter(callKey: string, step: string, result: unknown): Promise<void> {
+    const st = await this.load(callKey);
+    if (!st) return;
+    let b24: CallB24Facts = st.b24 ?? {};
+    const users = st.users ?? {};
+    const session = this.session(st.summary, () => ({ b24, users }));
+    const commands: CrmCommand[] = [];
+    const notes: string[] = [];
+    let ownerResult: { assignedById?: number | undefined } | undefined;
+    if (step === 'register') {
+      const r = registerOutcome(result);
+      b24 = { ...b24, registerSeen: true, ...(r.callId ? { callId: r.callId } : {}), ...(r.entity ? { entity: r.entity, entityCreated: r.created } : {}) };
+      notes.push(`Bitrix24 registered ${r.callId ?? '?'}${r.entity ? ` for ${r.entity.type} ${r.entity.id}${r.created ? ' (created)' : ''}` : ''}`);
+    } else if (step === 'finish') {
+      const f = finishOutcome(result);
+      if (!b24.registerSeen && st.summary.b24CallId === undefined) b24 = { ...(await recoverRegister(callKey, this.lookup())), ...b24 };
+      b24 = { ...b24, finishSeen: true, ...(f.activityId !== undefined ? { activityId: f.activityId } : {}), ...(!b24.entity && f.entity ? { entity: f.entity } : {}) };
+      if (f.activityId !== undefined) notes.push(`Bitrix24 activity ${f.activityId}`);
+      const a = await afterFinish(callKey, b24, session);
+      commands.push(...a.commands);
+      notes.push(...a.notes);
+    } else if (step === 'task-owner') {
+      ownerResult = { assignedById: entityOwner(result) };
+    } else if (step === 'activity-get' && b24.activityId !== undefined) {
+      const a = await activityUpdate(callKey, b24.activityId, result, session);
+      commands.push(...a.commands);
+      notes.push(...a.notes);
+    }
+    let task = st.task;
+    if (task && ((task.status === 'wanted' && step !== 'task-owner') || (task.status === 'owner' && ownerResult))) {
+      const out = await advanceTask({ ...this.taskContext(st.summary, b24, task, st.clientPhone, users), ...(ownerResult ? { ownerResult } : {}) }, this.taskSettings(st.summary), session);
+      task = out.task;
+      if (out.responsibleId !== undefined) b24 = { ...b24, responsibleId: out.responsibleId };
+      commands.push(...out.commands);
+      notes.push(...out.notes);
+    }
+    const entry = this.entry(this.now(), `bitrix24 ${step}`, notes, commands, session);
+    const next: StoredCallState = {
+      ...st, b24, ...(task ? { task } : {}), timeline: [...st.timeline, entry].slice(-TIMELINE_MAX),
+      hookInputs: { ...(st.hookInputs ?? {}), ...session.inputs },
+    };
+    await this.opts.sink.enqueue(commands, { call: { callKey, state: next, now: this.now() } });
+    if (this.states.has(callKey)) this.states.set(callKey, next);
+  }
+
+  private lookup(): ((key: string) => Promise<{ state: string; result: unknown } | undefined>) | undefined {
+    const src = this.opts.calls;
+    return src.getByKey ? (key) => src.getByKey!(key) : undefined;
+  }
+
+  private wantsTask(state: CrmCallState, s: CallSummary): boolean {
+    return this.opts.config.tasks.missedCalls && state.registered && state.skipped === undefined && isMissedCall(s);
+  }
+
+  private taskContext(s: CallSummary, b24: CallB24Facts, task: TaskProgress, phone: string | undefined, users: Readonly<Record<string, number>>) {
+    return {
+      callKey: s.callKey, b24, task, phone: phone ?? s.clientNumber ?? '', endedAt: s.endedAt ?? s.startedAt,
+      lastRungUserId: lastRungUser(s.conversations.map((c) => ({ userId: users[c.extension] }))),
+    };
+  }
+
+  private taskSettings(s: CallSummary): TaskSettings {
+    const cfg = this.opts.config;
+    const trunk = cfg.pbx.trunks.find((t) => t.endpoint === s.trunk);
+    return {
+      mode: cfg.tasks.responsible, titleTemplate: cfg.tasks.title, deadlineMinutes: cfg.tasks.deadlineMinutes,
+      createdBy: cfg.tasks.createdBy, defaultUserId: trunk?.defaultUserId ?? cfg.calls.defaultUserId, tzOffsetMinutes: this.opts.tzOffsetMinutes,
+    };
   }
 
   /** The recording is ready (or will not come): finish the call, then attach the file if any. */
   finishDeferred(callKey: string, attachment?: DeferredAttachment, note?: string): Promise<void> {
-    const prev = this.chains.get(callKey) ?? Promise.resolve();
-    const next = prev.then(async () => {
+    return this.chain(callKey, async () => {
       const stored = await this.load(callKey);
       if (!stored || !stored.crm.finishDeferred) return;
-      const call = await this.toPlanCall(stored.summary);
-      const out = planFinish(stored.crm, call, this.settingsFor(stored.summary));
+      let b24 = stored.b24 ?? {};
+      const users: Record<string, number> = { ...(stored.users ?? {}) };
+      const session = this.session(stored.summary, () => ({ b24, users }));
+      const call = await this.toPlanCall(stored.summary, 'call_ended', session, users);
+      const planned = planFinish(stored.crm, call, this.settingsFor(stored.summary));
+      const out = await this.hookCommands(planned, 'call_ended', session, b24, false);
+      if (out.finishUserId !== undefined) b24 = { ...b24, finishUserId: out.finishUserId };
       const commands = [...out.commands];
       if (attachment && commands.length > 0) {
         const callId = out.state.b24CallId ?? ref('register', 'CALL_ID');
         commands.push(command(callKey, 'attach-record', 'local.attachRecord', { CALL_ID: callId, prepared: attachment.prepared }, 'recording'));
       }
       const at = stored.summary.endedAt ?? stored.summary.startedAt;
-      const entry: TimelineEntry = { at, stage: 'recording', notes: [...(note ? [note] : []), ...out.notes], commands: commands.map((c) => c.step) };
-      const state: StoredCallState = { crm: out.state, summary: stored.summary, timeline: [...stored.timeline, entry].slice(-TIMELINE_MAX) };
+      const entry = this.entry(at, 'recording', [...(note ? [note] : []), ...out.notes], commands, session);
+      const state: StoredCallState = {
+        ...stored, crm: out.state, b24, users, timeline: [...stored.timeline, entry].slice(-TIMELINE_MAX),
+        hookInputs: { ...(stored.hookInputs ?? {}), ...session.inputs },
+      };
       await this.opts.sink.enqueue(commands, { call: { callKey, state, endedAt: at, now: at } });
       this.states.delete(callKey);
-    }).catch((e: unknown) => {
-      this.failures++;
-      this.opts.logger.error({ callKey, code: errorCode(e), err: String(e) }, 'deferred finish not planned');
-    });
-    this.track(callKey, next);
-    return next;
+    }, 'deferred finish not planned', {});
   }
 
-  private async toPlanCall(s: CallSummary): Promise<PlanCall> {
+  /**
+   * The tracker's summary in the planner's terms: each extension through process_user_phone (after
+   * the built-in replacement) to its Bitrix24 user; the client number normalised, then through
+   * process_client_phone.
+   */
+  private async toPlanCall(s: CallSummary, stage: Stage, session: HookSession, users: Record<string, number>): Promise<PlanCall> {
     const conversations = [];
+    const phones = new Map<string, string>();
     for (const c of s.conversations) {
+      let phone = phones.get(c.extension);
+      if (phone === undefined) {
+        const builtIn = normaliseInnerPhone(c.extension, this.phoneRules);
+        const d = await session.run('process_user_phone', { phone: builtIn, call_stage: stage }, ['phone']);
+        phone = typeof d['phone'] === 'string' ? d['phone'] : builtIn;
+        phones.set(c.extension, phone);
+      }
       let userId: number | undefined;
       try {
-        userId = (await this.opts.users.find(normaliseInnerPhone(c.extension, this.phoneRules)))?.id;
+        userId = (await this.opts.users.find(phone))?.id;
       } catch (e) {
         this.opts.logger.warn({ callKey: s.callKey, extension: c.extension, code: errorCode(e) }, 'user lookup failed');
       }
+      if (userId !== undefined) users[c.extension] = userId;
       conversations.push({ id: c.id, extension: c.extension, userId, requestedAt: c.requestedAt, acceptedAt: c.acceptedAt, endedAt: c.endedAt });
     }
     const direction = s.direction === 'click-to-call' ? 'outgoing' : s.direction;
     const client = s.direction === 'internal' ? (s.callerExtension ?? s.clientNumber ?? '') : (s.clientNumber ?? '');
+    const normal = normalisePhone(client, this.phoneRules).value;
+    const d = await session.run('process_client_phone', { phone: normal, call_stage: stage }, ['phone']);
     return {
       callKey: s.callKey,
       direction,
-      clientNumber: normalisePhone(client, this.phoneRules).value,
+      clientNumber: typeof d['phone'] === 'string' ? d['phone'] : normal,
       did: s.did,
       trunk: s.trunk,
       startedAt: s.startedAt,
@@ -268,13 +450,17 @@ export class CallToCrm {
     };
   }
 
-  private gate(s: CallSummary, call: PlanCall): { register: boolean; reason: string } {
+  /** Built-in rules first (internal calls, black/white lists), then the need_registration hook. */
+  private async gate(s: CallSummary, call: PlanCall, stage: Stage, session: HookSession): Promise<{ register: boolean; reason: string }> {
     if (s.direction === 'internal' && !this.opts.config.calls.internal) {
       return { register: false, reason: 'internal call (calls.internal is off)' };
     }
     const extensions = [...s.conversations.map((c) => c.extension), ...(s.callerExtension ? [s.callerExtension] : [])];
     const d = decideByLists(this.lists, { extensions, trunk: s.trunk, did: s.did, clientNumber: call.clientNumber });
-    return { register: d.register, reason: d.match ? `${d.reason} (${d.match})` : d.reason };
+    if (!d.register) return { register: false, reason: d.match ? `${d.reason} (${d.match})` : d.reason };
+    const h = await session.run('need_registration', { call_stage: stage }, ['result']);
+    if (h['result'] === false) return { register: false, reason: `need_registration answered false at ${stage}` };
+    return { register: true, reason: d.match ? `${d.reason} (${d.match})` : d.reason };
   }
 
   private settingsFor(s: CallSummary): PlanSettings {
@@ -291,6 +477,14 @@ export class CallToCrm {
       addToChat: true,
     };
   }
+}
+
+/** process_final_params input: the five finish fields, CALL_ID as known (a reference → ''). */
+function finalInput(params: Json, b24: CallB24Facts): Json {
+  return {
+    ADD_TO_CHAT: params['ADD_TO_CHAT'], CALL_ID: knownCallId(params['CALL_ID'], b24.callId),
+    DURATION: params['DURATION'], STATUS_CODE: params['STATUS_CODE'], USER_ID: params['USER_ID'],
+  };
 }
 
 /** "+03:00" → 180. */
