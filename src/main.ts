@@ -32,6 +32,7 @@ import { createMetrics, type MetricsRegistry } from './adapters/http/metrics.js'
 import { mountPanel } from './adapters/http/mount.js';
 import type { ConnectorPanelPort } from './adapters/http/connector-panel-port.js';
 import type { Config } from './config/schema.js';
+import { hookEnvironment } from './config/load.js';
 import type { Logger } from './log.js';
 import { errorCode } from './errors.js';
 import { AmiClient } from './adapters/ami/client.js';
@@ -89,7 +90,7 @@ export async function startConnector(config: Config, logger: Logger, now: () => 
   const users = new UserDirectory({ client: bitrix.client, logger: logger.child({ component: 'users' }), now, normalise: (s) => normaliseInnerPhone(s, rules) });
   await Promise.race([users.refresh(), new Promise((r) => setTimeout(r, 5_000).unref())]);
 
-  const hooksRunner = hookRunnerFromSettings(config.hooks, { logger: logger.child({ component: 'hooks' }), env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' } });
+  const hooksRunner = hookRunnerFromSettings(config.hooks, { logger: logger.child({ component: 'hooks' }), env: hookEnvironment() });
   const hooks = hookPortOf(hooksRunner);
   const recordings = createRecordingPipeline(config, { client: bitrix.client, hooks, logger: logger.child({ component: 'recordings' }) });
   const client = withLocalMethods(bitrix.client, {
@@ -113,7 +114,7 @@ export async function startConnector(config: Config, logger: Logger, now: () => 
     },
   });
   const flow = new CallToCrm({
-    config, users, calls: store, hooks, logger: logger.child({ component: 'flow' }),
+    config, users, calls: store, hooks, now, logger: logger.child({ component: 'flow' }),
     onPlanned: (change) => metrics.callStage(change.stage, change.call.direction, change.stage === 'call_ended' ? change.call.statusCode : undefined),
     sink: { enqueue: (commands, options) => sender.enqueue(commands, options) },
     tzOffsetMinutes: config.bitrix.timezoneOffset ? parseOffset(config.bitrix.timezoneOffset) : -new Date().getTimezoneOffset(),

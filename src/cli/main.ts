@@ -28,6 +28,13 @@ Usage:
         Run the connector against a real Asterisk and a real Bitrix24 (until SIGINT/SIGTERM).
   asterisk-b24 doctor --config FILE [--json] [--timeout-ms N]
         Check AMI, Bitrix24, permissions, scopes, event binding, lines, recordings, ffmpeg.
+  asterisk-b24 hooks try POINT [--hooks-dir DIR] (--input FILE | --call CALLKEY --config FILE)
+  asterisk-b24 hooks list [--hooks-dir DIR] [--config FILE] [--json]
+        Run a customization hook on an input (or a real call's recorded input); list installed hooks.
+  asterisk-b24 demo [--port P] [--data-dir DIR] [--every MIN-MAX] [--time-scale X]
+        Demo: AMI simulator + Bitrix24 emulator + connector with its admin panel, in one process.
+  asterisk-b24 hash-password [PASSWORD]
+        Print the scrypt hash for admin.passwordHash (read from stdin when not given).
   asterisk-b24 config-check --config FILE
         Validate a configuration file; prints the effective config with secrets masked.
   asterisk-b24 version
@@ -40,7 +47,10 @@ const commands: Record<string, () => Promise<Command>> = {
   sim: async () => runSim,
   'config-check': async () => (await import('./config-check.js')).runConfigCheck,
   start: async () => (await import('./start.js')).runStart,
+  demo: async () => (await import('./demo.js')).runDemo,
+  'hash-password': async () => (await import('./hash-password.js')).runHashPassword,
   doctor: async () => (await import('./doctor.js')).runDoctor,
+  hooks: async () => (await import('./hooks.js')).runHooks,
   version: async () => async (_argv, io) => {
     io.write(`${VERSION}\n`);
     return 0;

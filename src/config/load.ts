@@ -72,3 +72,8 @@ function deepFreeze<T>(o: T): T {
   }
   return o;
 }
+
+/** The environment hooks run with: only PATH (so interpreters are found), never the connector's own secrets. */
+export function hookEnvironment(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  return { PATH: env['PATH'] ?? '/usr/local/bin:/usr/bin:/bin' };
+}

@@ -9,7 +9,9 @@
  * The apply* helpers turn a hook's data into command params; they only read the fields the contract
  * lets the point change.
  */
+import { serializeCallFull, type CallSummary } from '../core/call/model.js';
 import type { CrmCommand } from '../core/crm/commands.js';
+import type { CallB24Facts } from './missed-call-task.js';
 import type { HookPort } from './ports.js';
 
 /** One hook run, as the timeline keeps it. */
@@ -143,4 +145,26 @@ export function applyFinal(params: Json, data: Json): Json {
 /** A string CALL_ID usable as the hook's input (a reference to the register result → ''). */
 export function knownCallId(v: unknown, fallback?: string): string {
   return typeof v === 'string' ? v : (fallback ?? '');
+}
+
+/** call_full (serializeCallFull) of a call with the Bitrix24 ids the flow knows so far. */
+export function callFullOf(summary: CallSummary, b24: CallB24Facts = {}, users: Readonly<Record<string, number>> = {}): Record<string, unknown> {
+  const uniqueids = [...new Set([summary.callKey, ...summary.conversations.map((c) => c.uniqueid)])];
+  const callId = b24.callId ?? summary.b24CallId;
+  const responsibleId = b24.responsibleId ?? b24.finishUserId;
+  return serializeCallFull(summary, { linkedid: summary.callKey, uniqueids }, {
+    ...(callId !== undefined ? { callId } : {}),
+    ...(b24.entity ? { entityType: b24.entity.type, entityId: b24.entity.id } : {}),
+    ...(b24.activityId !== undefined ? { activityId: b24.activityId } : {}),
+    ...(responsibleId !== undefined ? { responsibleId } : {}),
+    users,
+  });
+}
+
+/** process_final_params input: the five finish fields, CALL_ID as known (a reference → ''). */
+export function finalInput(params: Json, b24: CallB24Facts): Json {
+  return {
+    ADD_TO_CHAT: params['ADD_TO_CHAT'], CALL_ID: knownCallId(params['CALL_ID'], b24.callId),
+    DURATION: params['DURATION'], STATUS_CODE: params['STATUS_CODE'], USER_ID: params['USER_ID'],
+  };
 }

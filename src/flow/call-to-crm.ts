@@ -2,10 +2,10 @@
  * Call → CRM: takes the tracker's stage changes and turns them into outbox commands.
  *
  * For each change (serialised per call, so hooks and lookups never reorder one call's stages):
- * 1. map the tracker's CallSummary to the planner's view (client number normalised, extensions
- *    resolved to Bitrix24 users through the user directory);
+ * 1. map the tracker's CallSummary to the planner's view (client number normalised, then
+ *    process_client_phone; extensions through process_user_phone to Bitrix24 users);
  * 2. decide once per call whether it goes to the CRM at all (internal calls, black/white lists,
- *    later the need_registration hook) and remember why;
+ *    then the need_registration hook) and remember why;
  * 3. plan the commands (pure planner), run the customization hooks on them (call-hooks.ts), and
  *    write them together with the call's CRM state in ONE store transaction (enqueue with the call
  *    upsert), then wake the sender.
@@ -13,7 +13,7 @@
  * come back through onCommandDone and continue in the same per-call chain (missed-call-task.ts).
  * A per-call timeline of decisions and hook runs is kept in the stored state for the admin panel.
  */
-import { serializeCallFull, type StageChange, type CallSummary } from '../core/call/model.js';
+import type { StageChange, CallSummary } from '../core/call/model.js';
 import { decideByLists, type ListsConfig } from '../core/crm/lists.js';
 import { normalisePhone, compilePhoneRules, normaliseInnerPhone, type CompiledPhoneRules } from '../core/crm/phone.js';
 import { planStage, planFinish, type CrmCallState, type PlanCall, type PlanOutput, type PlanSettings } from '../core/crm/plan.js';
@@ -26,7 +26,8 @@ import type { EnqueueOptions, EnqueueResult } from '../outbox/store-port.js';
 import type { NewCommand, OutboxCommand } from '../outbox/command.js';
 import { noHooks, type HookPort } from './ports.js';
 import {
-  FINAL_KEYS, HookSession, REGISTRATION_KEYS, applyFinal, applyRegistration, knownCallId, registrationInput, withParams, type HookRunNote,
+  FINAL_KEYS, HookSession, REGISTRATION_KEYS, applyFinal, applyRegistration, callFullOf, finalInput, knownCallId, registrationInput, withParams,
+  type HookRunNote,
 } from './call-hooks.js';
 import {
   activityUpdate, advanceTask, afterFinish, recoverRegister, type CallB24Facts, type TaskProgress, type TaskSettings,
@@ -109,13 +110,12 @@ export interface DeferredAttachment {
 const TIMELINE_MAX = 200;
 
 type Stage = StageChange['stage'];
-type Json = Record<string, unknown>;
 
 export class CallToCrm {
   private readonly chains = new Map<string, Promise<void>>();
   private readonly states = new Map<string, StoredCallState>();
   private readonly phoneRules: CompiledPhoneRules;
-  private readonly lists: ListsConfig;
+  private lists: ListsConfig;
   private failures = 0;
 
   constructor(private readonly opts: CallToCrmOptions) {
@@ -130,6 +130,11 @@ export class CallToCrm {
   onCommandDone(cmd: OutboxCommand, result: unknown): void {
     if (!CONTINUED_STEPS.has(cmd.step)) return;
     void this.chain(cmd.callKey, () => this.continueAfter(cmd.callKey, cmd.step, result), 'Bitrix24 result not processed', { step: cmd.step });
+  }
+
+  /** New black/white lists from the admin panel; calls not yet decided use them at once. */
+  setLists(lists: ListsConfig): void {
+    this.lists = lists;
   }
 
   protected get hooks(): HookPort {
@@ -147,11 +152,15 @@ export class CallToCrm {
 
   /** Waits until every queued change is stored. */
   async idle(): Promise<void> {
-    while (this.chains.size > 0) await Promise.all([...this.chains.values()]);
+    while (this.chains.size > 0) {
+      await Promise.all([...this.chains.values()]);
+      // let the chains' own clean-up run; never spin on microtasks alone
+      await new Promise((r) => setImmediate(r));
+    }
   }
 
   /** Serialises work per call: hooks and lookups never reorder one call's steps, other calls go on. */
-  private chain(callKey: string, work: () => Promise<void>, what: string, extra: Json): Promise<void> {
+  private chain(callKey: string, work: () => Promise<void>, what: string, extra: Record<string, unknown>): Promise<void> {
     const prev = this.chains.get(callKey) ?? Promise.resolve();
     const next = prev.then(work).catch((e: unknown) => {
       this.failures++;
@@ -177,19 +186,10 @@ export class CallToCrm {
   }
 
   /** A hook session whose call_full reflects what is known at the moment each hook runs. */
-  private session(summary: CallSummary, known: () => { b24: CallB24Facts; users: Readonly<Record<string, number>> }): HookSession {
-    return new HookSession(this.hooks, () => {
+  private session(summary: CallSummary, known: () => { b24: CallB24Facts; users: Readonly<Record<string, number>> }, port: HookPort = this.hooks): HookSession {
+    return new HookSession(port, () => {
       const { b24, users } = known();
-      const uniqueids = [...new Set([summary.callKey, ...summary.conversations.map((c) => c.uniqueid)])];
-      const callId = b24.callId ?? summary.b24CallId;
-      const responsibleId = b24.responsibleId ?? b24.finishUserId;
-      return serializeCallFull(summary, { linkedid: summary.callKey, uniqueids }, {
-        ...(callId !== undefined ? { callId } : {}),
-        ...(b24.entity ? { entityType: b24.entity.type, entityId: b24.entity.id } : {}),
-        ...(b24.activityId !== undefined ? { activityId: b24.activityId } : {}),
-        ...(responsibleId !== undefined ? { responsibleId } : {}),
-        users,
-      });
+      return callFullOf(summary, b24, users);
     });
   }
 
@@ -198,14 +198,16 @@ export class CallToCrm {
     const stage = change.stage;
     let b24: CallB24Facts = stored?.b24 ?? {};
     const users: Record<string, number> = { ...(stored?.users ?? {}) };
-    const session = this.session(change.call, () => ({ b24, users }));
+    // A call already skipped or finished sends nothing more: its hooks would run for nothing.
+    const quiet = stored?.crm.skipped !== undefined || stored?.crm.finished === true;
+    const session = this.session(change.call, () => ({ b24, users }), quiet ? noHooks : this.hooks);
     const call = await this.toPlanCall(change.call, stage, session, users);
     const settings = this.settingsFor(change.call);
     const wasRegistered = stored?.crm.registered ?? false;
     const gate = wasRegistered || stored?.crm.skipped ? { register: true, reason: 'decided' } : await this.gate(change.call, call, stage, session);
     const recordingPending = stage === 'call_ended' && (this.opts.recordings?.expected(change.call) ?? false);
     const planned = planStage(stored?.crm, { stage, at: change.at, call, conversationId: change.conversation?.id, gate, recordingPending }, settings);
-    const out = await this.hookCommands(planned, stage, session, b24, !wasRegistered && call.b24CallId !== undefined);
+    const out = await this.hookCommands(stored?.crm, planned, stage, session, b24, !wasRegistered && call.b24CallId !== undefined);
     if (out.finishUserId !== undefined) b24 = { ...b24, finishUserId: out.finishUserId };
     const commands = [...out.commands];
     const notes = [...out.notes];
@@ -254,12 +256,13 @@ export class CallToCrm {
    * post_registration), each show (customize_show_call_card), the finish (process_final_params).
    * Click-to-call runs post_registration first: Bitrix24 registered the call itself.
    */
-  private async hookCommands(p: PlanOutput, stage: Stage, session: HookSession, b24: CallB24Facts, clickToCallRegistered: boolean): Promise<PlanOutput & { finishUserId?: number }> {
+  private async hookCommands(prev: CrmCallState | undefined, p: PlanOutput, stage: Stage, session: HookSession, b24: CallB24Facts, clickToCallRegistered: boolean): Promise<PlanOutput & { finishUserId?: number }> {
     let state = p.state;
     const commands: CrmCommand[] = [];
     const notes = [...p.notes];
     let finishUserId: number | undefined;
     const keep = new Set<number>();
+    const prevShown = prev?.shownTo ?? [];
     if (clickToCallRegistered && state.registered) await session.run('post_registration', { call_stage: stage }, []);
     for (const c of p.commands) {
       if (c.step === 'register') {
@@ -269,7 +272,7 @@ export class CallToCrm {
         if (typeof params['USER_ID'] === 'number') state = { ...state, registeredUserId: params['USER_ID'] };
         await session.run('post_registration', { call_stage: stage }, []);
       } else if (c.method === 'telephony.externalcall.show' && typeof c.params['USER_ID'] === 'number') {
-        const r = await this.hookShow(c, c.params['USER_ID'], stage, session, state, b24);
+        const r = await this.hookShow(c, c.params['USER_ID'], stage, session, state, b24, prevShown);
         state = r.state;
         if (r.command) commands.push(r.command);
         if (r.target !== undefined) keep.add(r.target);
@@ -293,7 +296,7 @@ export class CallToCrm {
   }
 
   /** customize_show_call_card: another user (the card follows), USER_ID 0 = no card at this stage. */
-  private async hookShow(c: CrmCommand, userId: number, stage: Stage, session: HookSession, state: CrmCallState, b24: CallB24Facts): Promise<{ state: CrmCallState; command?: CrmCommand; target?: number; notes: string[] }> {
+  private async hookShow(c: CrmCommand, userId: number, stage: Stage, session: HookSession, state: CrmCallState, b24: CallB24Facts, prevShown: readonly number[]): Promise<{ state: CrmCallState; command?: CrmCommand; target?: number; notes: string[] }> {
     const input = { CALL_ID: knownCallId(c.params['CALL_ID'], b24.callId), USER_ID: userId, call_stage: stage };
     const data = await session.run('customize_show_call_card', input, ['CALL_ID', 'USER_ID']);
     const target = typeof data['USER_ID'] === 'number' ? data['USER_ID'] : userId;
@@ -301,7 +304,8 @@ export class CallToCrm {
     const without = state.shownTo.filter((u) => u !== userId);
     if (target <= 0) return { state: { ...state, shownTo: without }, notes: [`card for user ${userId} not shown at ${stage} (customize_show_call_card)`] };
     if (target === userId && callId === c.params['CALL_ID']) return { state, command: c, target, notes: [] };
-    const already = without.includes(target);
+    // Already showing since an earlier stage (a hide of it planned now is dropped by the caller).
+    const already = without.includes(target) || prevShown.includes(target);
     const next = { ...state, shownTo: already ? without : [...without, target] };
     const notes = [`card for user ${userId} shown to user ${target} (customize_show_call_card)`];
     return already ? { state: next, target, notes } : { state: next, command: withParams(c, { ...c.params, CALL_ID: callId, USER_ID: target }), target, notes };
@@ -310,7 +314,7 @@ export class CallToCrm {
   /** A Bitrix24 result arrived (onCommandDone): learn from it and plan what waited for it. */
   private async continueAfter(callKey: string, step: string, result: unknown): Promise<void> {
     const st = await this.load(callKey);
-    if (!st) return;
+    if (!st || !this.worthContinuing(st, step)) return;
     let b24: CallB24Facts = st.b24 ?? {};
     const users = st.users ?? {};
     const session = this.session(st.summary, () => ({ b24, users }));
@@ -353,6 +357,18 @@ export class CallToCrm {
     if (this.states.has(callKey)) this.states.set(callKey, next);
   }
 
+  /**
+   * Skips the state write when nothing can come of a result: a register result still matters while
+   * the call lives (CALL_ID for the hooks) or a task waits; a finish result when a task waits or
+   * an entity/activity hook is installed.
+   */
+  private worthContinuing(st: StoredCallState, step: string): boolean {
+    const taskWaits = st.task !== undefined && st.task.status !== 'queued';
+    if (step === 'register') return !st.crm.finished || taskWaits;
+    if (step === 'finish') return taskWaits || this.hooks.has('customize_entity') || this.hooks.has('customize_activity');
+    return true;
+  }
+
   private lookup(): ((key: string) => Promise<{ state: string; result: unknown } | undefined>) | undefined {
     const src = this.opts.calls;
     return src.getByKey ? (key) => src.getByKey!(key) : undefined;
@@ -388,7 +404,7 @@ export class CallToCrm {
       const session = this.session(stored.summary, () => ({ b24, users }));
       const call = await this.toPlanCall(stored.summary, 'call_ended', session, users);
       const planned = planFinish(stored.crm, call, this.settingsFor(stored.summary));
-      const out = await this.hookCommands(planned, 'call_ended', session, b24, false);
+      const out = await this.hookCommands(stored.crm, planned, 'call_ended', session, b24, false);
       if (out.finishUserId !== undefined) b24 = { ...b24, finishUserId: out.finishUserId };
       const commands = [...out.commands];
       if (attachment && commands.length > 0) {
@@ -477,14 +493,6 @@ export class CallToCrm {
       addToChat: true,
     };
   }
-}
-
-/** process_final_params input: the five finish fields, CALL_ID as known (a reference → ''). */
-function finalInput(params: Json, b24: CallB24Facts): Json {
-  return {
-    ADD_TO_CHAT: params['ADD_TO_CHAT'], CALL_ID: knownCallId(params['CALL_ID'], b24.callId),
-    DURATION: params['DURATION'], STATUS_CODE: params['STATUS_CODE'], USER_ID: params['USER_ID'],
-  };
 }
 
 /** "+03:00" → 180. */

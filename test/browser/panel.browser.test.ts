@@ -2,7 +2,7 @@
  * The admin panel in a real browser (Debian chromium through playwright-core) against the fake
  * port: log in; a simulated call appears live on the dashboard over SSE, then in the history with
  * its timeline; a black-list entry saved in the settings stops the next call from being
- * registered; a dead command is retried from the panel. Screenshots go to docs/screenshots/.
+ * registered; a dead command is retried from the panel.
  * Skipped (with a message) when /usr/bin/chromium is missing.
  */
 import { test, describe, before, after } from 'node:test';
@@ -19,7 +19,8 @@ import { createMetrics } from '../../src/adapters/http/metrics.js';
 import { startHttpServer, type RunningHttpServer } from '../../src/adapters/http/server.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = join(import.meta.dirname, '../../docs/screenshots');
+// The committed screenshots come from the real demo (test/browser/demo.browser.test.ts); these go to a temp dir.
+const SHOTS = join(tmpdir(), 'asterisk-b24-panel-shots');
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed (apt-get install chromium)`;
 

@@ -172,7 +172,10 @@ export class ConnectorPanelPort implements PanelPort {
       ...this.view(summary, st, live, rec),
       timeline: st.timeline,
       commands: await this.src.store.list({ callKey, limit: 500 }),
-      hookRuns: [],
+      // The flow notes the hooks that ran at each step in the timeline.
+      hookRuns: st.timeline.flatMap((e) => (e.hooks ?? []).map((h) => ({
+        at: e.at, point: h.point, ok: h.ok, source: h.source, durationMs: h.ms, changed: h.changed, ...(h.code !== undefined ? { code: h.code } : {}),
+      }))),
       explanation: explainCall(st),
     };
   }

@@ -131,3 +131,21 @@ test('an Originate rings the employee before the client number is known: registe
   assert.deepEqual(second.commands.map((c) => `${c.method} ${JSON.stringify(c.params['USER_ID'])}`), ['telephony.externalcall.register 5', 'telephony.externalcall.show 5']);
   assert.equal(second.commands[0]!.params['PHONE_NUMBER'], '+4930123456');
 });
+
+test('hook surface: the register carries exactly the eight process_registration_params fields plus EXTERNAL_CALL_ID', () => {
+  const out = planStage(undefined, { stage: 'conversation_requested', at: T0, call: call([conv('a', '101', 5, T0)]), conversationId: 'a', gate: OK }, S);
+  const reg = out.commands.find((c) => c.step === 'register')!;
+  assert.deepEqual(Object.keys(reg.params).sort(), ['CALL_START_DATE', 'CRM_CREATE', 'CRM_SOURCE', 'EXTERNAL_CALL_ID', 'LINE_NUMBER', 'PHONE_NUMBER', 'SHOW', 'TYPE', 'USER_ID']);
+  assert.equal(out.state.registeredUserId, 5);
+  // The show right after it references the register result: the show hook gets no CALL_ID yet.
+  assert.deepEqual(out.commands.find((c) => c.step.startsWith('show:'))!.params['CALL_ID'], { $ref: 'register', path: ['CALL_ID'] });
+});
+
+test('a card taken away by the show hook is offered again when the extension answers', () => {
+  const first = planStage(undefined, { stage: 'conversation_requested', at: T0, call: call([conv('a', '101', 5, T0)]), conversationId: 'a', gate: OK }, S);
+  // The flow dropped the show (customize_show_call_card answered USER_ID 0): nobody sees the card.
+  const suppressed = { ...first.state, shownTo: [] };
+  const ans = planStage(suppressed, { stage: 'conversation_accepted', at: T0 + 3000, call: call([conv('a', '101', 5, T0, T0 + 3000)], { answeredAt: T0 + 3000 }), conversationId: 'a', gate: OK }, S);
+  assert.deepEqual(ans.commands.map((c) => `${c.method} ${JSON.stringify(c.params['USER_ID'])}`), ['telephony.externalcall.show 5']);
+  assert.deepEqual(ans.state.shownTo, [5]);
+});
