@@ -38,7 +38,12 @@ test(`${CALLS} calls during an outage are registered and finished once Bitrix24 
   }
   const outcomes = await Promise.all(handles);
   assert.ok(outcomes.every((o) => o === 'completed'));
-  await conn.idle();
+  // The simulator has sent everything; wait until the connector has read it all (under load the
+  // AMI stream lags) and every call has ended on its side, so the outage really covers the calls.
+  await waitFor('every call ended in the connector', async () => {
+    await conn.idle();
+    return (await conn.store.listOpenCalls()).length === 0 || undefined;
+  }, 60_000);
   const upAt = Date.now();
   const backlog = await conn.store.stats(Date.now());
   assert.ok(backlog.depth >= CALLS * 2, `backlog ${backlog.depth}`);
