@@ -11,6 +11,8 @@
  * channels still live: calls the tracker holds whose channels are gone, and calls stored as open
  * whose channels are all gone (they ended while the connector was down), are ended and finished.
  */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { createEventIntake } from './adapters/bitrix/event-intake.js';
@@ -25,6 +27,7 @@ import { RoutingService } from './flow/routing.js';
 import { ClickToCall, clickToCallSettings } from './flow/click-to-call.js';
 import { hookPortOf } from './flow/hook-port.js';
 import { withLocalMethods } from './outbox/local-methods.js';
+import { recordAttachExecutor } from './flow/record-attach.js';
 import { createInstallRoute } from './adapters/bitrix/install-route.js';
 import { ensureEventBindings, ensureLines } from './flow/portal-setup.js';
 import type { B24Limiter } from './adapters/bitrix/limiter.js';
@@ -92,9 +95,15 @@ export async function startConnector(config: Config, logger: Logger, now: () => 
 
   const hooksRunner = hookRunnerFromSettings(config.hooks, { logger: logger.child({ component: 'hooks' }), env: hookEnvironment() });
   const hooks = hookPortOf(hooksRunner);
-  const recordings = createRecordingPipeline(config, { client: bitrix.client, hooks, logger: logger.child({ component: 'recordings' }) });
+  const recordings = createRecordingPipeline(config, {
+    client: bitrix.client, hooks, logger: logger.child({ component: 'recordings' }),
+    ...(config.recordings.mode === 'link' ? { publishDir: config.recordings.publishDir } : {}),
+  });
   const client = withLocalMethods(bitrix.client, {
-    'local.attachRecord': async (p) => recordings.upload(String(p['CALL_ID']), p['prepared'] as never),
+    'local.attachRecord': recordAttachExecutor({
+      config, client: bitrix.client, recordings, hooks,
+      stepResult: async (callKey, step) => (await store.getByKey(`${callKey}:${step}`))?.result,
+    }),
   });
   const sender = createOutboxSender({
     store, client, now, logger: logger.child({ component: 'outbox' }),
@@ -198,6 +207,19 @@ export async function startConnector(config: Config, logger: Logger, now: () => 
       oauth: bitrix.oauth, path: '/bitrix/install', logger: log, now,
       onInstalled: () => void ensureEventBindings(bitrix.client, config, log),
     }));
+  }
+  if (config.recordings.mode === 'link') {
+    // Link mode: Bitrix24 users' browsers fetch the published recordings from here.
+    app.get('/records/:name', async (c) => {
+      const name = c.req.param('name');
+      if (!/^[\w.+-]+\.(mp3|wav)$/.test(name)) return c.text('not found', 404);
+      try {
+        const bytes = await readFile(join(config.recordings.publishDir, name));
+        return c.body(bytes, 200, { 'content-type': name.endsWith('.mp3') ? 'audio/mpeg' : 'audio/wav' });
+      } catch {
+        return c.text('not found', 404);
+      }
+    });
   }
   if (config.bitrix.events.push) {
     const intake = createEventIntake({ applicationTokens: () => bitrix.applicationTokens(), queue: events, dedupe, logger, path: config.bitrix.events.path });

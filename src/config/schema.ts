@@ -140,6 +140,8 @@ export const recordingsSchema = z.object({
   /** `file` uploads with attachRecord; `link` puts a player in the activity (needs publicBaseUrl). */
   mode: z.enum(['file', 'link']).default('file'),
   publicBaseUrl: z.url().optional(),
+  /** Link mode: recordings are copied here and served by the connector at /records/<file>. */
+  publishDir: z.string().default('./records-public'),
   /** A file is complete when its size has not changed for this long after hang-up. */
   stableMs: z.number().int().positive().default(2_000),
 }).strict();
