@@ -21,7 +21,7 @@ if (want('ami')) {
   const t = benchTrack(1_000_000);
   rows.push({ name: `ami.framing+tracker (lab22 transcripts, ${t.events} events)`, value: t.eventsPerSec, unit: 'events/s', target: '≥ 200,000' });
   const m = benchMemory(2000);
-  rows.push({ name: `tracker memory per live call (${m.live} live calls)`, value: m.bytesPerCall, unit: 'bytes', target: '≤ 10,240' });
+  rows.push({ name: `tracker memory per live call (${m.calls} ringing calls via Local channels)`, value: m.bytesPerCall, unit: "bytes", target: "≤ 10,240" });
 }
 
 
