@@ -462,6 +462,7 @@ export class CallToCrm {
       endedAt: s.endedAt,
       statusCode: s.statusCode,
       b24CallId: s.b24CallId,
+      callback: s.callback,
       conversations,
     };
   }

@@ -365,3 +365,14 @@ describe('maintenance', () => {
     assert.deepEqual([...h.state.calls.keys()], [other.linked]);
   });
 });
+
+describe('callback', () => {
+  test('B24_CALLBACK=1 set by the callback Originate marks the call', () => {
+    const a: Chan = { name: 'PJSIP/101-00000001', uid: '1700000060.1', linked: '1700000060.1', state: 'Down' };
+    const h = new Harness().feed(
+      newchannel(a), ev('VarSet', { ch: a, extra: { Variable: 'B24_CALLBACK', Value: '1' } }),
+      dialBegin(undefined, a, '101'),
+    );
+    assert.equal(h.last().call.callback, true);
+  });
+});

@@ -88,6 +88,8 @@ export interface CallRec {
   answeredOutside: boolean;
   originated: boolean;
   b24CallId: string | undefined;
+  /** A callback ordered through Bitrix24 (channel variable B24_CALLBACK=1). */
+  callback?: boolean;
   readonly recordings: string[];
   readonly conversations: ConversationRec[];
   /** Uniqueids of the channels still alive. */
@@ -130,6 +132,7 @@ export interface CallSummary {
   readonly endedAt?: number;
   readonly queue?: string;
   readonly b24CallId?: string;
+  readonly callback?: boolean;
   readonly recordings: readonly string[];
   readonly conversations: readonly ConversationSummary[];
   /** Set at call_ended. */
@@ -171,6 +174,7 @@ export function callSummary(call: CallRec, ended: boolean): CallSummary {
   if (call.endedAt !== undefined) s.endedAt = call.endedAt;
   if (call.queue !== undefined) s.queue = call.queue;
   if (call.b24CallId !== undefined) s.b24CallId = call.b24CallId;
+  if (call.callback) s.callback = true;
   if (ended) {
     const outcome = callOutcome(call);
     s.outcome = outcome;

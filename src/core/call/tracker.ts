@@ -44,6 +44,9 @@ export function applyAmiEvent(state: TrackerState, event: AmiEventView, nowMs: n
 
 type Handler = (ctx: Ctx, ev: AmiEventView) => void;
 
+/** Set by the connector's callback Originate (ONEXTERNALCALLBACKSTART): Bitrix24 call type 4. */
+const CALLBACK_VARIABLE = 'B24_CALLBACK';
+
 function touchOnly(ctx: Ctx, ev: AmiEventView): void {
   touchChannel(ctx, ev, '');
 }
@@ -65,13 +68,16 @@ function onVarSet(ctx: Ctx, ev: AmiEventView): void {
   const cfg = ctx.s.config;
   const isRecording = cfg.recordingVariables.includes(variable);
   const isClickToCall = !isRecording && cfg.clickToCallVariables.includes(variable);
-  if (!isRecording && !isClickToCall) return; // the VarSet flood stops here, cheaply
+  const isCallback = variable === CALLBACK_VARIABLE;
+  if (!isRecording && !isClickToCall && !isCallback) return; // the VarSet flood stops here, cheaply
   const value = ev.index.get('value') ?? '';
   if (value === '') return;
   const ch = touchChannel(ctx, ev, '');
   const call = ch ? callOf(ctx.s, ch) : undefined;
   if (!call) return;
-  if (isRecording) {
+  if (isCallback) {
+    call.callback = value === '1';
+  } else if (isRecording) {
     if (!call.recordings.includes(value)) call.recordings.push(value);
   } else {
     call.b24CallId = value;

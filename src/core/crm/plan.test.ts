@@ -149,3 +149,9 @@ test('a card taken away by the show hook is offered again when the extension ans
   assert.deepEqual(ans.commands.map((c) => `${c.method} ${JSON.stringify(c.params['USER_ID'])}`), ['telephony.externalcall.show 5']);
   assert.deepEqual(ans.state.shownTo, [5]);
 });
+
+test('a callback ordered from Bitrix24 is registered as call type 4', () => {
+  const c = call([conv('a', '101', 5, T0, T0 + 1000)], { direction: 'outgoing', callback: true, answeredAt: T0 + 1000 });
+  const out = planStage(undefined, { stage: 'conversation_accepted', at: T0 + 1000, call: c, conversationId: 'a', gate: OK }, S);
+  assert.equal(out.commands[0]!.params['TYPE'], 4);
+});

@@ -43,6 +43,8 @@ export interface PlanCall {
   readonly statusCode?: string | undefined;
   /** Set for click-to-call: the CALL_ID Bitrix24 registered itself. */
   readonly b24CallId?: string | undefined;
+  /** A callback ordered from Bitrix24 (ONEXTERNALCALLBACKSTART): registered as type 4. */
+  readonly callback?: boolean | undefined;
   readonly conversations: readonly PlanConversation[];
 }
 
@@ -119,7 +121,7 @@ function registerCommand(call: PlanCall, userId: number, s: PlanSettings, late: 
   const params: Record<string, unknown> = {
     USER_ID: userId,
     PHONE_NUMBER: call.clientNumber,
-    TYPE: call.direction === 'outgoing' ? 1 : 2,
+    TYPE: call.callback ? 4 : call.direction === 'outgoing' ? 1 : 2,
     CALL_START_DATE: isoWithOffset(call.startedAt, s.tzOffsetMinutes),
     CRM_CREATE: s.crmCreate ? 1 : 0,
     SHOW: 0,
