@@ -32,6 +32,8 @@ import { createInstallRoute } from './adapters/bitrix/install-route.js';
 import { ensureEventBindings, ensureLines } from './flow/portal-setup.js';
 import type { B24Limiter } from './adapters/bitrix/limiter.js';
 import { createMetrics, type MetricsRegistry } from './adapters/http/metrics.js';
+import { validateSettings } from './adapters/http/settings-schema.js';
+import { SETTINGS_KEY } from './adapters/http/connector-panel-port.js';
 import { mountPanel } from './adapters/http/mount.js';
 import type { ConnectorPanelPort } from './adapters/http/connector-panel-port.js';
 import type { Config } from './config/schema.js';
@@ -78,8 +80,22 @@ export interface Connector {
 
 export const TOKENS_KEY = 'bitrix.oauth.tokens';
 
-export async function startConnector(config: Config, logger: Logger, now: () => number = Date.now): Promise<Connector> {
-  const store = openSqliteStore({ path: config.store.path, logger });
+/**
+ * Settings saved from the admin panel (an overlay of the editable sections, validated by the same
+ * schema) apply over the config file at every start; the black/white lists also apply live.
+ */
+async function withSavedSettings(config: Config, store: SqliteStore, logger: Logger): Promise<Config> {
+  const saved = await store.getValue(SETTINGS_KEY);
+  if (!saved) return config;
+  const r = validateSettings(config as unknown as Record<string, unknown>, saved);
+  if (r.config) return r.config;
+  logger.warn({ code: 'HTTP_SETTINGS_OVERLAY_INVALID', issues: r.issues.slice(0, 5) }, 'saved panel settings are not valid with this config file; ignored');
+  return config;
+}
+
+export async function startConnector(fileConfig: Config, logger: Logger, now: () => number = Date.now): Promise<Connector> {
+  const store = openSqliteStore({ path: fileConfig.store.path, logger });
+  const config = await withSavedSettings(fileConfig, store, logger);
   const metrics = createMetrics();
   const stored = await store.getValue<OAuthTokens>(TOKENS_KEY);
   const bitrix = createBitrixAdapters(config.bitrix, {

@@ -61,3 +61,13 @@ test('ONAPPINSTALL stores the new tokens; one from another portal is refused', a
   assert.equal(stored?.accessToken, 'new-access');
   assert.equal(stored?.applicationToken, 'new-app-token');
 });
+
+test('settings saved from the panel apply over the config file at the next start', async () => {
+  const { SETTINGS_KEY } = await import('../../src/adapters/http/connector-panel-port.js');
+  await conn.store.setValue(SETTINGS_KEY, { calls: { internal: true, transferMode: 'longest-talker', defaultUserId: 3, recordingWaitMs: 1000 } }, Date.now());
+  await conn.close();
+  conn = await startConnector(rig.config(extra), silentLogger);
+  assert.equal(conn.config.calls.internal, true);
+  assert.equal(conn.config.calls.defaultUserId, 3);
+  assert.equal(conn.config.pbx.trunks.length, 2, 'sections not saved keep the file values');
+});

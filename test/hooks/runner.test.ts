@@ -203,3 +203,19 @@ describe('hookRunnerFromSettings', () => {
     }
   });
 });
+
+test('setEnabled switches a point off and on at run time (the admin panel switch)', async () => {
+  const { silentLogger } = await import('../../src/log.js');
+  const runner = createHookRunner({
+    logger: silentLogger,
+    invokers: { process_client_phone: inlineInvoker('process_client_phone', async () => ({ state: 'success', data: { phone: '+1' } })) },
+  });
+  const input = { ...SAMPLE_INPUTS.process_client_phone, phone: '+49' };
+  assert.equal((await runner.run('process_client_phone', input)).data.phone, '+1');
+  runner.setEnabled!('process_client_phone', false);
+  assert.equal(runner.has('process_client_phone'), false);
+  assert.equal((await runner.run('process_client_phone', input)).data.phone, '+49');
+  runner.setEnabled!('process_client_phone', true);
+  assert.equal((await runner.run('process_client_phone', input)).data.phone, '+1');
+  await runner.close();
+});

@@ -66,6 +66,8 @@ export interface HookRunner {
   reload(): Promise<void>;
   /** Terminates workers and kills running processes. Later runs return the defaults. */
   close(): Promise<void>;
+  /** Enables or disables a point's hook at run time (the admin panel's switch). */
+  setEnabled?(point: HookPointName, on: boolean): void;
 }
 
 export interface HookRunnerOptions {
@@ -156,6 +158,10 @@ export function createHookRunner(options: HookRunnerOptions): HookRunner {
     },
     dryRun: (point, input) => execute(point, input, true).catch((e: unknown) => internalFailure(point, input, e, logger)),
     has: (p) => !closed && invokers.has(p) && isEnabled(p),
+    setEnabled: (p, on) => {
+      if (on) disabled.delete(p);
+      else disabled.add(p);
+    },
     list: () => [...invokers.values()].map((i) => ({ point: i.point, kind: i.kind, location: i.location, enabled: isEnabled(i.point), timeoutMs: timeoutOf(i.point) })),
     problems: () => [...found],
     stats: () => book.snapshot(),

@@ -245,7 +245,7 @@ export class ConnectorPanelPort implements PanelPort {
       await this.src.store.setValue(SETTINGS_KEY, merged, this.now());
       this.overlay = merged as Overlay;
       this.apply(r.config);
-      this.log.info({ sections: Object.keys(obj as object) }, 'panel settings saved; lists applied live');
+      this.log.info({ sections: Object.keys(obj as object) }, 'panel settings saved; lists applied live, the rest at the next start');
       return { ok: true };
     },
   };

@@ -137,7 +137,7 @@ export const en = {
   'settings.hooksDisabled': 'Disabled points (one per line)',
   'settings.hooksTimeout': 'Timeout (ms)',
   'settings.save': 'Save',
-  'settings.saved': 'Settings saved.',
+  'settings.saved': 'Settings saved. Black and white lists apply to the next call; the other sections apply when the connector restarts.',
   'settings.invalid': 'Not saved: {count} problems.',
 
   'hooks.title': 'Hooks',
