@@ -91,10 +91,10 @@ export const callsSchema = z.object({
   /** Register internal (extension to extension) calls. */
   internal: z.boolean().default(false),
   /**
-   * Who owns a transferred call at finish: the user who talked longest. (One registration per
-   * transferred leg, `per-leg`, is planned and refused until it exists.)
+   * A transferred call: `longest-talker`, one Bitrix24 call finished for the user who talked
+   * longest; `per-leg`, one registration per transferred leg (EXTERNAL_CALL_ID `<call>#<leg>`).
    */
-  transferMode: z.enum(['longest-talker'], { message: 'only "longest-talker" is implemented ("per-leg" is planned)' }).default('longest-talker'),
+  transferMode: z.enum(['longest-talker', 'per-leg']).default('longest-talker'),
   /** User who gets IVR- and queue-abandoned calls (missed, nobody rang). */
   missedUserId: userId.optional(),
   /** Default user when nobody can be found (e.g. outgoing from an unknown extension). */

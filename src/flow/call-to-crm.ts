@@ -14,6 +14,7 @@
  * A per-call timeline of decisions and hook runs is kept in the stored state for the admin panel.
  */
 import type { StageChange, CallSummary } from '../core/call/model.js';
+import { splitLegs } from '../core/crm/legs.js';
 import { decideByLists, type ListsConfig } from '../core/crm/lists.js';
 import { normalisePhone, compilePhoneRules, normaliseInnerPhone, type CompiledPhoneRules } from '../core/crm/phone.js';
 import { planStage, planFinish, type CrmCallState, type PlanCall, type PlanOutput, type PlanSettings } from '../core/crm/plan.js';
@@ -113,6 +114,7 @@ type Stage = StageChange['stage'];
 
 export class CallToCrm {
   private readonly chains = new Map<string, Promise<void>>();
+  private readonly legsEnded = new Map<string, Set<number>>();
   private readonly states = new Map<string, StoredCallState>();
   private readonly phoneRules: CompiledPhoneRules;
   private lists: ListsConfig;
@@ -147,8 +149,19 @@ export class CallToCrm {
 
   /** Queues a stage change; resolves when its commands are durably stored. */
   handle(change: StageChange): Promise<void> {
+    if (this.opts.config.calls.transferMode !== 'per-leg') return this.handleOne(change);
+    // One registration per transferred leg: the physical call's change becomes its legs' changes.
+    let ended = this.legsEnded.get(change.callKey);
+    if (!ended) this.legsEnded.set(change.callKey, (ended = new Set()));
+    const parts = splitLegs(change, ended);
+    if (change.stage === 'call_ended') this.legsEnded.delete(change.callKey);
+    return Promise.all(parts.map((p) => this.handleOne(p))).then(() => undefined);
+  }
+
+  private handleOne(change: StageChange): Promise<void> {
     return this.chain(change.callKey, () => this.process(change), 'stage change not planned', { stage: change.stage });
   }
+
 
   /** Waits until every queued change is stored. */
   async idle(): Promise<void> {

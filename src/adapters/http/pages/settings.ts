@@ -48,7 +48,7 @@ export function settingsPage(ctx: PageCtx, values: EditableSettings | Values, is
 <div><h3>${t('settings.white')}</h3>${list('lists.white.numbers', t('settings.numbers'))}${list('lists.white.extensions', t('settings.extensions'))}${list('lists.white.trunks', t('settings.trunks'))}</div></div></fieldset>
 <fieldset><legend>${t('settings.trunksTitle')}</legend><table><thead><tr><th>${t('settings.endpoint')}</th><th>${t('settings.line')}</th><th>${t('settings.lineName')}</th><th>${t('settings.crmSource')}</th><th>${t('settings.defaultUser')}</th><th>${t('settings.crmCreate')}</th></tr></thead><tbody>${rows}</tbody></table>${issuesFor(issues, 'pbx')}</fieldset>
 <fieldset><legend>${t('settings.calls')}</legend>${text('calls.defaultUserId', t('settings.defaultUser'))}${text('calls.missedUserId', t('settings.missedUser'))}
-${select('calls.transferMode', t('settings.transferMode'), ['longest-talker'])}${check('calls.internal', t('settings.internal'))}</fieldset>
+${select('calls.transferMode', t('settings.transferMode'), ['longest-talker', 'per-leg'])}${check('calls.internal', t('settings.internal'))}</fieldset>
 <fieldset><legend>${t('settings.tasks')}</legend>${check('tasks.missedCalls', t('settings.tasksOn'))}${select('tasks.responsible', t('settings.tasksResponsible'), ['entity-owner', 'last-rung', 'default'])}
 ${text('tasks.deadlineMinutes', t('settings.tasksDeadline'))}${text('tasks.title', t('settings.tasksTitle'))}</fieldset>
 <fieldset><legend>${t('settings.recordings')}</legend>${check('recordings.enabled', t('settings.recordingsOn'))}${select('recordings.mode', t('settings.recordingsMode'), ['file', 'link'])}${check('recordings.convertToMp3', t('settings.mp3'))}</fieldset>
