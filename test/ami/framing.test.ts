@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { AmiFramer, formatMessage, parseAmiStream } from '../../src/adapters/ami/framing.js';
 import { field, fieldAll, type AmiMessage } from '../../src/adapters/ami/message.js';
 import type { ConnectorError } from '../../src/errors.js';
+import { seededRandom as prng } from '../../src/core/util/prng.js';
 
 const BANNER = 'Asterisk Call Manager/11.0.0';
 
@@ -230,17 +231,6 @@ describe('formatMessage', () => {
   });
 });
 
-/** mulberry32: tiny seeded PRNG so a failing fuzz case can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomSplit(bytes: Buffer, rnd: () => number): Buffer[] {
   const out: Buffer[] = [];

@@ -8,6 +8,7 @@ import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { prepareTranscript, Replayer, stageLine, trackerConfigFrom, replayBuffer } from '../../src/cli/replay.js';
 import type { TrackerConfig } from '../../src/core/call/classify.js';
+import { seededRandom as prng } from '../../src/core/util/prng.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const FIXTURES = resolve(ROOT, '../shared/fixtures/ami');
@@ -34,17 +35,6 @@ function replayWhole(data: Buffer, config: TrackerConfig): Run {
   return { out: run.out.join('').split('\n').filter(Boolean), err: run.err.join('').split('\n').filter(Boolean) };
 }
 
-/** mulberry32: small seeded PRNG, so a failing cut can be reproduced from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function replayCut(data: Buffer, config: TrackerConfig, seed: number): Run {
   const run: Run = { out: [], err: [] };

@@ -3,6 +3,7 @@
  * the control API). Everything is deterministic: a 5xx `fraction` fails requests on a fixed
  * pattern (0.5 → every second request) unless a `seed` asks for a seeded pseudo-random choice.
  */
+import { seededRandom as seeded } from '../../../src/core/util/prng.js';
 
 export type DownMode = 'refuse' | 'reset';
 
@@ -39,17 +40,6 @@ export interface FaultHooks {
 
 const initial = (): FaultState => ({ down: null, slowMs: 0, error5xx: null, rateLimit: null, processingSec: null });
 
-/** mulberry32: a tiny seeded PRNG so "random" failures repeat run after run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export class Faults {
   private s: FaultState = initial();
