@@ -197,8 +197,12 @@ export async function startConnector(fileConfig: Config, logger: Logger, now: ()
 
   async function recover(): Promise<void> {
     try {
+      // The snapshot can only judge channels the tracker knew when it was asked for: events of
+      // channels born meanwhile may be applied before this continuation runs.
+      const knownBefore = new Set(tracker.channels.keys());
       const channels = await ami.request(coreShowChannels());
       const live = new Set(channels.map((c) => c.uniqueid).filter((u): u is string => !!u));
+      for (const uid of tracker.channels.keys()) if (!knownBefore.has(uid)) live.add(uid);
       handle(reconcileLiveChannels(tracker, live, now()));
       // Calls that began while we were away: rebuilt from the channels alive now.
       for (const ev of seedEvents(channels, (u) => tracker.channels.has(u))) handle(applyAmiEvent(tracker, ev, now()).changes);
