@@ -14,9 +14,10 @@ describe('sim ami CLI', () => {
   test('prints the connection JSON first, plays the scenario, exits 0 on SIGTERM', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ami-sim-'));
     const scenario = join(dir, 'sc.json');
-    writeFileSync(scenario, JSON.stringify([{ at: 300, transcript: join(fixturesDir(), 'lab22-b2_inbound_busy.txt') }]));
+    // Real time (scale 1) and a 2 s offset: the client must be logged in before the call plays, even on a busy machine.
+    writeFileSync(scenario, JSON.stringify([{ at: 2000, transcript: join(fixturesDir(), 'lab22-b2_inbound_busy.txt') }]));
     const child = spawn(process.execPath, ['--import', 'tsx', 'tools/ami-sim/cli-entry.ts', '--port', '0', '--username', 'u', '--secret', 's',
-      '--scenario', scenario, '--time-scale', '0', '--no-generator'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+      '--scenario', scenario, '--time-scale', '1', '--no-generator'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     try {
       const first = await new Promise<string>((resolveLine, reject) => {
@@ -40,7 +41,7 @@ describe('sim ami CLI', () => {
       const c = rawClient(info.port);
       try {
         await login(c, info.username, info.secret, 'call');
-        const h = await c.waitFor((m) => field(m, 'Event') === 'Hangup' && field(m, 'Cause') === '17', 5000);
+        const h = await c.waitFor((m) => field(m, 'Event') === 'Hangup' && field(m, 'Cause') === '17', 15_000);
         assert.equal(field(h, 'Cause-txt'), 'User busy');
       } finally {
         c.close();
