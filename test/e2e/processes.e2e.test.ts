@@ -41,7 +41,8 @@ const PORTAL = {
   contacts: [{ ID: 11, NAME: 'Known', PHONE: [{ VALUE: '+4930500001', VALUE_TYPE: 'WORK' }], ASSIGNED_BY_ID: 3 }],
 };
 
-// One call of each kind, starting once the connector is up (offsets are before the time scale).
+// One call of each kind, starting ~7 s after the simulator (offsets are before the time scale of 0.25),
+// once the connector — started after it — is surely connected.
 const CALLS = [
   { from: '+4930500001', type: 'inbound', did: '5551000', to: '103', outcome: 'answered', expect: { user: '3', status: '200' } },
   { from: '+4930500002', type: 'inbound', did: '5551000', to: '101', outcome: 'noanswer', expect: { user: '1', status: '304' } },
@@ -60,7 +61,7 @@ test('sim ami, sim b24 and start as separate processes: every scenario call regi
   };
   writeFileSync(join(dir, 'scenario.json'), JSON.stringify({
     timeScale: 0.25,
-    calls: CALLS.map(({ expect: _e, ...spec }, i) => ({ at: 16_000 + i * 2_000, ...spec })),
+    calls: CALLS.map(({ expect: _e, ...spec }, i) => ({ at: 28_000 + i * 2_000, ...spec })),
   }));
   const ami = JSON.parse(await cli(['sim', 'ami', '--port', '0', '--scenario', join(dir, 'scenario.json')]).firstLine) as {
     host: string; port: number; username: string; secret: string;
