@@ -16,6 +16,7 @@ import { createBitrixAdapters } from '../src/adapters/bitrix/from-config.js';
 import { parseConfig } from '../src/config/load.js';
 import { command, ref, type CrmCommand } from '../src/core/crm/commands.js';
 import { startEmulator, type Emulator } from '../tools/b24-emu/index.js';
+import { connectorOAuthConfig } from '../tools/b24-emu/connector-config.js';
 
 const USERS = Array.from({ length: 20 }, (_, i) => ({ ID: i + 1, NAME: `U${i + 1}`, UF_PHONE_INNER: String(101 + i), ACTIVE: true }));
 
@@ -38,10 +39,7 @@ function call(i: number, live: boolean, expires: number, withShow = true): CrmCo
 async function rig(mode: 'batch' | 'naive', prefill = true, onShown?: (callKey: string) => void): Promise<{ emu: Emulator; sender: OutboxSender; close(): Promise<void> }> {
   const emu = await startEmulator({ portal: { users: USERS }, limits: { capacity: 50, drainPerSec: 2 }, processingSec: 0.001, operatingBudgetSec: 1e9 });
   const store = openSqliteStore({ path: join(mkdtempSync(join(tmpdir(), 'bench-crm-')), 'o.sqlite') });
-  const config = parseConfig({ bitrix: { auth: 'oauth', oauth: {
-    clientEndpoint: emu.app.client_endpoint, clientId: emu.app.client_id, clientSecret: emu.app.client_secret,
-    accessToken: emu.app.access_token, refreshToken: emu.app.refresh_token, oauthServer: emu.url,
-  } } });
+  const config = parseConfig({ bitrix: { auth: 'oauth', oauth: connectorOAuthConfig(emu) } });
   const { client } = createBitrixAdapters(config.bitrix);
   // Fill the bucket first: what follows is the sustained rate, not the initial burst.
   if (prefill) await Promise.all(Array.from({ length: 50 }, () => client.call('app.info')));

@@ -21,6 +21,7 @@ import type { CliIo } from './main.js';
 import type { AmiSim, CallHandle } from '../../tools/ami-sim/index.js';
 import type { Emulator } from '../../tools/b24-emu/index.js';
 import type { PortalSeed } from '../../tools/b24-emu/contract.js';
+import { connectorOAuthConfig } from '../../tools/b24-emu/connector-config.js';
 
 /** One kind of call of the mix; `spec` is a generator CallSpec with placeholders (docs/demo.md). */
 export interface DemoCallKind {
@@ -119,11 +120,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<RunningDemo> {
       ami: { host: sim.host, port: sim.port, username: sim.username, secret: sim.secret, reconnectMaxMs: 2_000 },
       bitrix: {
         auth: 'oauth',
-        oauth: {
-          clientEndpoint: emu.app.client_endpoint, clientId: emu.app.client_id, clientSecret: emu.app.client_secret,
-          accessToken: emu.app.access_token, refreshToken: emu.app.refresh_token, applicationToken: emu.app.application_token,
-          memberId: emu.app.member_id, oauthServer: emu.url,
-        },
+        oauth: connectorOAuthConfig(emu),
         timezoneOffset: '+03:00',
       },
       pbx: { trunks: [{ endpoint: 'trunk', line: '5551000', lineName: 'Main line', crmSource: 'CALL' }] },

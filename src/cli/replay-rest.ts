@@ -21,6 +21,7 @@ import { silentLogger } from '../log.js';
 import { startEmulator, createManualClock } from '../../tools/b24-emu/index.js';
 import type { PortalSeed } from '../../tools/b24-emu/contract.js';
 import type { RequestLogEntry } from '../../tools/b24-emu/http/request-log.js';
+import { connectorOAuthConfig } from '../../tools/b24-emu/connector-config.js';
 
 export interface RestReplayOptions {
   readonly portal: PortalSeed | undefined;
@@ -50,11 +51,7 @@ export async function replayThroughCrm(changes: readonly StageChange[], opts: Re
       ...raw,
       bitrix: {
         auth: 'oauth',
-        oauth: {
-          clientEndpoint: emu.app.client_endpoint, clientId: emu.app.client_id, clientSecret: emu.app.client_secret,
-          accessToken: emu.app.access_token, refreshToken: emu.app.refresh_token,
-          applicationToken: emu.app.application_token, memberId: emu.app.member_id, oauthServer: emu.url,
-        },
+        oauth: connectorOAuthConfig(emu),
         timezoneOffset: (raw['bitrix'] as { timezoneOffset?: string } | undefined)?.timezoneOffset ?? '+00:00',
       },
     });

@@ -1,6 +1,5 @@
 /**
  * The outbox command model: what a row of the durable journal holds. Pure data, no I/O.
- * The planner's `CrmCommand` (src/core/crm/commands.ts) is structurally a `NewCommand`.
  */
 
 /**
@@ -18,27 +17,11 @@ export interface CommandError {
   readonly message: string;
 }
 
-/** A reference, inside params, to the result of an earlier command (by step) of the same call. */
-export interface StepRef {
-  readonly $ref: string;
-  readonly path: readonly string[];
-}
-
-/** What the flow enqueues. */
-export interface NewCommand {
-  readonly callKey: string;
-  /** Unique within the call ('register', 'show:101', 'finish' …); references name it. */
-  readonly step: string;
-  /** Unique across the store; a second enqueue with the same key is ignored. */
-  readonly idempotencyKey: string;
-  readonly method: string;
-  /** JSON; may contain StepRef values anywhere. */
-  readonly params: Readonly<Record<string, unknown>>;
-  /** Lower is sent first (see Priority in src/core/crm/commands.ts). */
-  readonly priority: number;
-  /** Epoch ms after which a still-unsent command is dropped (card commands of a ringing call). */
-  readonly expiresAt?: number | undefined;
-}
+/**
+ * What the flow enqueues is exactly what the planner produces (`CrmCommand`), references included
+ * (`{ $ref: step, path }` to an earlier command of the same call): one definition, in the core.
+ */
+export type { CrmCommand as NewCommand, ResultRef as StepRef } from '../core/crm/commands.js';
 
 /** A stored command. `id` grows with creation order: it is the per-call sequence. */
 export interface OutboxCommand {

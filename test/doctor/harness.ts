@@ -12,6 +12,7 @@ import { startAmiSim } from '../../tools/ami-sim/index.js';
 import type { AmiSim } from '../../tools/ami-sim/index.js';
 import { startEmulator } from '../../tools/b24-emu/index.js';
 import type { Emulator } from '../../tools/b24-emu/index.js';
+import { connectorOAuthConfig } from '../../tools/b24-emu/connector-config.js';
 
 export const PUBLIC_URL = 'https://connector.example.com';
 export const LINE = '74951234567';
@@ -49,11 +50,7 @@ export async function startLab(): Promise<Lab> {
     ami: { host: sim.host, port: sim.port, username: sim.username, secret: sim.secret },
     bitrix: {
       auth: 'oauth',
-      oauth: {
-        clientEndpoint: emu.app.client_endpoint, clientId: emu.app.client_id, clientSecret: emu.app.client_secret,
-        accessToken: emu.app.access_token, refreshToken: emu.app.refresh_token, applicationToken: emu.app.application_token,
-        memberId: emu.app.member_id, oauthServer: emu.url,
-      },
+      oauth: connectorOAuthConfig(emu),
     },
     pbx: { trunks: [{ endpoint: 'trunk', line: LINE }] },
     recordings: { dirs: [join(dir, 'monitor')], ffmpegPath: ffmpeg },

@@ -8,6 +8,7 @@ import type { PortalSeed } from '../../tools/b24-emu/contract.js';
 import type { PortalInspection } from '../../tools/b24-emu/portal/portal.js';
 import { parseConfig } from '../../src/config/load.js';
 import type { Config, ConfigInput } from '../../src/config/schema.js';
+import { connectorOAuthConfig } from '../../tools/b24-emu/connector-config.js';
 
 export const LAB_PORTAL: PortalSeed = {
   users: [
@@ -38,11 +39,7 @@ export async function startRig(portal: PortalSeed = LAB_PORTAL, timeScale = 0.05
     ami: { host: sim.host, port: sim.port, username: sim.username, secret: sim.secret, reconnectMaxMs: 500 },
     bitrix: {
       auth: 'oauth',
-      oauth: {
-        clientEndpoint: emu.app.client_endpoint, clientId: emu.app.client_id, clientSecret: emu.app.client_secret,
-        accessToken: emu.app.access_token, refreshToken: emu.app.refresh_token, applicationToken: emu.app.application_token,
-        memberId: emu.app.member_id, oauthServer: emu.url,
-      },
+      oauth: connectorOAuthConfig(emu),
       timezoneOffset: '+03:00',
     },
     store: { path: join(dir, 'connector.sqlite') },

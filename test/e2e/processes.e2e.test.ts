@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { waitFor } from './helpers.js';
+import { connectorOAuthConfig, type EmulatorCredentials } from '../../tools/b24-emu/connector-config.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const children: ChildProcess[] = [];
@@ -56,9 +57,7 @@ const CALLS = [
 test('sim ami, sim b24 and start as separate processes: every scenario call registered and finished right', { timeout: 120_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ab24-proc-'));
   writeFileSync(join(dir, 'portal.json'), JSON.stringify(PORTAL));
-  const emu = JSON.parse(await cli(['sim', 'b24', '--port', '0', '--portal', join(dir, 'portal.json')]).firstLine) as {
-    url: string; app: Record<string, string>;
-  };
+  const emu = JSON.parse(await cli(['sim', 'b24', '--port', '0', '--portal', join(dir, 'portal.json')]).firstLine) as EmulatorCredentials;
   writeFileSync(join(dir, 'scenario.json'), JSON.stringify({
     timeScale: 0.25,
     calls: CALLS.map(({ expect: _e, ...spec }, i) => ({ at: 28_000 + i * 2_000, ...spec })),
@@ -68,11 +67,7 @@ test('sim ami, sim b24 and start as separate processes: every scenario call regi
   };
   writeFileSync(join(dir, 'config.json'), JSON.stringify({
     ami: { host: ami.host, port: ami.port, username: ami.username, secret: ami.secret },
-    bitrix: { auth: 'oauth', oauth: {
-      clientEndpoint: emu.app['client_endpoint'], clientId: emu.app['client_id'], clientSecret: emu.app['client_secret'],
-      accessToken: emu.app['access_token'], refreshToken: emu.app['refresh_token'], applicationToken: emu.app['application_token'],
-      memberId: emu.app['member_id'], oauthServer: emu.url,
-    } },
+    bitrix: { auth: 'oauth', oauth: connectorOAuthConfig(emu) },
     store: { path: join(dir, 'connector.sqlite') },
     http: { host: '127.0.0.1', port: 0 },
     calls: { missedUserId: 1 },
