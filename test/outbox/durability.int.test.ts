@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openSqliteStore } from '../../src/adapters/store/sqlite.js';
+import { openSqliteStore, pragmaValue } from '../../src/adapters/store/sqlite.js';
 import { command, ref } from '../../src/core/crm/commands.js';
 import { createOutboxSender } from '../../src/outbox/sender.js';
 import { createFakeClient } from './fake-client.js';
@@ -30,8 +30,8 @@ describe('real SQLite file', () => {
   test('opens in WAL mode with synchronous=FULL', async () => {
     const store = openSqliteStore({ path: join(dir, 'pragmas', 'x.sqlite') });
     try {
-      assert.equal(store.db.pragma('journal_mode', { simple: true }), 'wal');
-      assert.equal(store.db.pragma('synchronous', { simple: true }), 2); // 2 = FULL
+      assert.equal(pragmaValue(store.db, 'journal_mode'), 'wal');
+      assert.equal(pragmaValue(store.db, 'synchronous'), 2); // 2 = FULL
     } finally {
       await store.close();
     }

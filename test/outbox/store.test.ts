@@ -1,6 +1,6 @@
 import { test, describe, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import Database from 'better-sqlite3';
+import Database from 'libsql';
 import { openSqliteStore } from '../../src/adapters/store/sqlite.js';
 import type { SqliteStore } from '../../src/adapters/store/sqlite.js';
 import { migrate, MIGRATIONS } from '../../src/adapters/store/migrations.js';

@@ -2,7 +2,7 @@
  * Schema migrations for the SQLite store: numbered SQL in code, applied forward-only, each in its
  * own transaction, recorded in `schema_version`. Never edit a released migration: add the next one.
  */
-import type Database from 'better-sqlite3';
+import type Database from 'libsql';
 import { ConnectorError } from '../../errors.js';
 
 export interface Migration {

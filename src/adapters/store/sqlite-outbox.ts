@@ -1,8 +1,8 @@
 /**
- * The outbox journal on SQLite (better-sqlite3, synchronous). Queries and row mapping only;
+ * The outbox journal on SQLite (libsql, synchronous). Queries and row mapping only;
  * sqlite.ts opens the database, wraps these in the async port and maps driver errors.
  */
-import type Database from 'better-sqlite3';
+import type Database from 'libsql';
 import { ConnectorError } from '../../errors.js';
 import { COMMAND_STATES, OutboxCode } from '../../outbox/command.js';
 import type { CommandError, CommandState, CommandUpdate, NewCommand, OutboxCommand } from '../../outbox/command.js';

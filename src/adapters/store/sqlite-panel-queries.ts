@@ -3,7 +3,7 @@
  * flow's stored JSON state, with SQLite's JSON1 functions), the outbox newest first, and the raw
  * facts the charts bucket. New functions over the same tables; nothing here writes.
  */
-import type Database from 'better-sqlite3';
+import type Database from 'libsql';
 import type { CallRecord } from '../../outbox/store-port.js';
 import type { CommandState, OutboxCommand } from '../../outbox/command.js';
 import { rowToCommand } from './sqlite-outbox.js';

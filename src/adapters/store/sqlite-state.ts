@@ -3,7 +3,7 @@
  * settings) and `events_seen` (dedupe of Bitrix24 event deliveries, with expiry). Synchronous;
  * sqlite.ts wraps them in the async ports.
  */
-import type Database from 'better-sqlite3';
+import type Database from 'libsql';
 import type { CallRecord, CallUpsert } from '../../outbox/store-port.js';
 
 interface CallRow {

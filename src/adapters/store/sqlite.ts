@@ -1,5 +1,5 @@
 /**
- * The SQLite store (better-sqlite3): opens the file in WAL mode with synchronous=FULL, runs the
+ * The SQLite store (libsql, the better-sqlite3-compatible synchronous driver; ADR 0006): opens the file in WAL mode with synchronous=FULL, runs the
  * migrations, and offers the outbox, calls, kv and events-seen ports. One process owns the file
  * (the outbox sender's stale-lock sweep assumes no other sender is running on it).
  *
@@ -10,7 +10,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import Database from 'libsql';
 import { ConnectorError, isConnectorError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { silentLogger } from '../../log.js';
@@ -114,7 +114,7 @@ function openDatabase(options: SqliteStoreOptions): Database.Database {
     if (!memory) mkdirSync(dirname(options.path), { recursive: true });
     const db = new Database(options.path);
     if (!memory) {
-      const mode = db.pragma('journal_mode = WAL', { simple: true });
+      const mode = pragmaValue(db, 'journal_mode = WAL');
       if (String(mode).toLowerCase() !== 'wal') throw new Error(`journal_mode stayed ${String(mode)}`);
     }
     db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
@@ -124,6 +124,15 @@ function openDatabase(options: SqliteStoreOptions): Database.Database {
   } catch (cause) {
     throw new ConnectorError('STORE_OPEN_FAILED', `cannot open SQLite store at ${options.path}`, { cause, details: { path: options.path } });
   }
+}
+
+/**
+ * The first column of a PRAGMA's answer. libsql's `pragma(…, { simple: true })` returns the whole
+ * row (plus a `_metadata` key that `get()` adds), so read it from `all()`, which adds nothing.
+ */
+export function pragmaValue(db: Database.Database, source: string): unknown {
+  const row = (db.prepare(`PRAGMA ${source}`).all() as Array<Record<string, unknown>>)[0];
+  return row ? Object.values(row)[0] : undefined;
 }
 
 /** Driver errors → ConnectorError; a busy/locked database is worth retrying, the rest is not. */
