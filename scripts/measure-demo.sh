@@ -11,7 +11,6 @@ trap 'kill -- -$pid 2>/dev/null || true; rm -rf "$work"' EXIT
 
 git clone --quiet "$repo" "$work/clone"
 cd "$work/clone"
-ln -s "$repo/../shared" ../shared 2>/dev/null || true
 
 export npm_config_cache="$work/npm-cache"   # empty: every package comes from the registry
 start=$(date +%s.%N)
@@ -21,10 +20,9 @@ pid=$!
 set +m
 
 stamp() { printf '%.1f' "$(echo "$(date +%s.%N) - $start" | bc)"; }
-installed="" built=""
+installed=""
 for _ in $(seq 1 1200); do
   grep -q 'building (npm run build)' "$work/demo.err" 2>/dev/null && [ -z "$installed" ] && installed=$(stamp)
-  [ -d dist ] && [ -n "$installed" ] && [ -z "$built" ] && grep -q . "$work/demo.out" 2>/dev/null && built=$(stamp)
   if curl -fsS -o /dev/null "http://127.0.0.1:$port/login" 2>/dev/null; then
     panel=$(stamp)
     echo "clean clone → npm ci done: ${installed:-?} s; panel login page answers: ${panel} s (target 30 s)"
