@@ -19,7 +19,7 @@ import { createEventIntake } from './adapters/bitrix/event-intake.js';
 import { MemoryEventQueue } from './adapters/bitrix/event-queue.js';
 import { EventDeduper } from './adapters/bitrix/event-dedupe.js';
 import { OfflineEventPoller } from './adapters/bitrix/offline-poller.js';
-import { hookRunnerFromSettings } from './adapters/hooks/from-config.js';
+import { hookRunnerFromSettings, runnerSettingsOf } from './adapters/hooks/from-config.js';
 import type { HookRunner } from './adapters/hooks/runner.js';
 import { createRecordingPipeline } from './adapters/recordings/index.js';
 import { startAgiServer, type AgiServer } from './adapters/agi/server.js';
@@ -37,6 +37,8 @@ import { SETTINGS_KEY } from './adapters/http/connector-panel-port.js';
 import { mountPanel } from './adapters/http/mount.js';
 import type { ConnectorPanelPort } from './adapters/http/connector-panel-port.js';
 import type { Config } from './config/schema.js';
+import { LiveConfig } from './config/live-config.js';
+import { isHookPointName } from './core/hooks/points.js';
 import { hookEnvironment } from './config/load.js';
 import type { Logger } from './log.js';
 import { errorCode } from './errors.js';
@@ -49,14 +51,17 @@ import { createOutboxSender, type OutboxSender } from './outbox/sender.js';
 import { UserDirectory } from './flow/user-directory.js';
 import { CallToCrm, parseOffset, type StoredCallState } from './flow/call-to-crm.js';
 import { compilePhoneRules, normaliseInnerPhone } from './core/crm/phone.js';
-import { createTrackerState, applyAmiEvent, type TrackerState } from './core/call/tracker.js';
+import { createTrackerState, applyAmiEvent, withTrackerConfig, type TrackerState } from './core/call/tracker.js';
 import { reconcileLiveChannels, sweepIdleCalls } from './core/call/maintenance.js';
 import { seedEvents } from './core/call/seed.js';
 import { trackerConfigFrom } from './cli/replay.js';
 import type { StageChange } from './core/call/model.js';
 
 export interface Connector {
+  /** The config the connector started with (file + saved panel settings). */
   readonly config: Config;
+  /** The running config: `live.get()` after settings were changed from the panel. */
+  readonly live: LiveConfig;
   readonly httpUrl: string;
   readonly agiPort: number | undefined;
   readonly users: UserDirectory;
@@ -82,8 +87,23 @@ export const TOKENS_KEY = 'bitrix.oauth.tokens';
 
 /**
  * Settings saved from the admin panel (an overlay of the editable sections, validated by the same
- * schema) apply over the config file at every start; the black/white lists also apply live.
+ * schema) apply over the config file at every start, and at once when saved (LiveConfig).
  */
+/**
+ * New hook settings while running: a change of `disabled` only switches points on or off (no
+ * worker restarts); anything else (folder, URLs, timeouts) rediscovers the hooks.
+ */
+function applyHookSettings(runner: HookRunner, prev: Config['hooks'], next: Config['hooks'], log: Logger): void {
+  const same = JSON.stringify({ ...prev, disabled: [] }) === JSON.stringify({ ...next, disabled: [] });
+  if (same && runner.setEnabled) {
+    const was = new Set(prev.disabled);
+    const now = new Set(next.disabled);
+    for (const p of new Set([...was, ...now])) if (isHookPointName(p) && was.has(p) !== now.has(p)) runner.setEnabled(p, !now.has(p));
+    return;
+  }
+  void runner.reconfigure?.(runnerSettingsOf(next)).catch((e: unknown) => log.warn({ code: errorCode(e) }, 'hooks not reloaded'));
+}
+
 async function withSavedSettings(config: Config, store: SqliteStore, logger: Logger): Promise<Config> {
   const saved = await store.getValue(SETTINGS_KEY);
   if (!saved) return config;
@@ -109,7 +129,9 @@ export async function startConnector(fileConfig: Config, logger: Logger, now: ()
   const users = new UserDirectory({ client: bitrix.client, logger: logger.child({ component: 'users' }), now, normalise: (s) => normaliseInnerPhone(s, rules) });
   await Promise.race([users.refresh(), new Promise((r) => setTimeout(r, 5_000).unref())]);
 
-  const hooksRunner = hookRunnerFromSettings(config.hooks, { logger: logger.child({ component: 'hooks' }), env: hookEnvironment() });
+  // The running config: the admin panel's settings editor replaces it (applySettings below).
+  const live = new LiveConfig(config);
+  const hooksRunner = hookRunnerFromSettings(config.hooks, { logger: logger.child({ component: 'hooks' }), env: hookEnvironment() }, { reconfigurable: true });
   const hooks = hookPortOf(hooksRunner);
   const recordings = createRecordingPipeline(config, {
     client: bitrix.client, hooks, logger: logger.child({ component: 'recordings' }),
@@ -117,7 +139,7 @@ export async function startConnector(fileConfig: Config, logger: Logger, now: ()
   });
   const client = withLocalMethods(bitrix.client, {
     'local.attachRecord': recordAttachExecutor({
-      config, client: bitrix.client, recordings, hooks,
+      config: () => live.get(), client: bitrix.client, recordings, hooks,
       stepResult: async (callKey, step) => (await store.getByKey(`${callKey}:${step}`))?.result,
     }),
   });
@@ -144,7 +166,7 @@ export async function startConnector(fileConfig: Config, logger: Logger, now: ()
     sink: { enqueue: (commands, options) => sender.enqueue(commands, options) },
     tzOffsetMinutes: config.bitrix.timezoneOffset ? parseOffset(config.bitrix.timezoneOffset) : -new Date().getTimezoneOffset(),
     recordings: {
-      expected: (call) => config.recordings.enabled && call.recordings.length > 0 && call.answeredAt !== undefined,
+      expected: (call) => live.get().recordings.enabled && call.recordings.length > 0 && call.answeredAt !== undefined,
       onFinishDeferred: (callKey, call) => {
         void recordings.prepare(call).then(
           (r) => flow.finishDeferred(callKey, r.kind === 'prepared' ? { prepared: r as never } : undefined,
@@ -170,7 +192,7 @@ export async function startConnector(fileConfig: Config, logger: Logger, now: ()
     : undefined;
 
   const portalView = { users: users.innerPhones().map((p) => ({ UF_PHONE_INNER: p, ACTIVE: true })) };
-  let tracker = createTrackerState(trackerConfigFrom(portalView, config));
+  let tracker = createTrackerState(trackerConfigFrom(portalView, live.get()));
   const handle = (changes: readonly StageChange[]): void => {
     for (const c of changes) void flow.handle(c);
   };
@@ -181,7 +203,7 @@ export async function startConnector(fileConfig: Config, logger: Logger, now: ()
       handle(applyAmiEvent(tracker, msg, now()).changes);
     } catch (e) {
       log.error({ code: errorCode(e), err: String(e) }, 'tracker failed on an event; state rebuilt');
-      tracker = createTrackerState(trackerConfigFrom(portalView, config));
+      tracker = createTrackerState(trackerConfigFrom(portalView, live.get()));
     }
   });
   ami.on('connected', () => {
@@ -221,6 +243,17 @@ export async function startConnector(fileConfig: Config, logger: Logger, now: ()
     }
   }
 
+  live.onChange((next, changed, prev) => {
+    flow.reconfigure(next);
+    if (changed.has('pbx')) {
+      tracker = withTrackerConfig(tracker, trackerConfigFrom(portalView, next));
+      void ensureLines(bitrix.client, next, log);
+    }
+    if (changed.has('recordings') || changed.has('calls')) recordings.reconfigure(next);
+    if (changed.has('hooks')) applyHookSettings(hooksRunner, prev.hooks, next.hooks, log);
+    log.info({ sections: [...changed] }, 'settings applied while running');
+  });
+
   const app = new Hono();
   if (bitrix.oauth) {
     app.route('/', createInstallRoute({
@@ -228,25 +261,26 @@ export async function startConnector(fileConfig: Config, logger: Logger, now: ()
       onInstalled: () => void ensureEventBindings(bitrix.client, config, log),
     }));
   }
-  if (config.recordings.mode === 'link') {
-    // Link mode: Bitrix24 users' browsers fetch the published recordings from here.
-    app.get('/records/:name', async (c) => {
-      const name = c.req.param('name');
-      if (!/^[\w.+-]+\.(mp3|wav)$/.test(name)) return c.text('not found', 404);
-      try {
-        const bytes = await readFile(join(config.recordings.publishDir, name));
-        return c.body(bytes, 200, { 'content-type': name.endsWith('.mp3') ? 'audio/mpeg' : 'audio/wav' });
-      } catch {
-        return c.text('not found', 404);
-      }
-    });
-  }
+  // Link mode: Bitrix24 users' browsers fetch the published recordings from here (the mode can be
+  // switched from the panel, so the route is always there and answers only in link mode).
+  app.get('/records/:name', async (c) => {
+    const name = c.req.param('name');
+    const rec = live.get().recordings;
+    if (rec.mode !== 'link' || !/^[\w.+-]+\.(mp3|wav)$/.test(name)) return c.text('not found', 404);
+    try {
+      const bytes = await readFile(join(rec.publishDir, name));
+      return c.body(bytes, 200, { 'content-type': name.endsWith('.mp3') ? 'audio/mpeg' : 'audio/wav' });
+    } catch {
+      return c.text('not found', 404);
+    }
+  });
   if (config.bitrix.events.push) {
     const intake = createEventIntake({ applicationTokens: () => bitrix.applicationTokens(), queue: events, dedupe, logger, path: config.bitrix.events.path });
     app.route('/', intake);
   }
   // PANEL: the admin panel, /healthz, /readyz and /metrics are mounted here (src/adapters/http).
-  const panel = await mountPanel(app, { config, store, sender, flow, ami, users, limiter: bitrix.limiter, hooks: hooksRunner, tracker: () => tracker }, { logger, metrics, now });
+  const applySettings = (next: Config): ReadonlySet<string> => live.set(next).changed;
+  const panel = await mountPanel(app, { config, store, sender, applySettings, ami, users, limiter: bitrix.limiter, hooks: hooksRunner, tracker: () => tracker }, { logger, metrics, now });
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, hostname: config.http.host, port: config.http.port }, () => resolve(s));
   });
@@ -267,7 +301,7 @@ export async function startConnector(fileConfig: Config, logger: Logger, now: ()
   log.info({ http: httpUrl }, 'connector started');
 
   return {
-    config, httpUrl, agiPort: agi?.port, users, limiter: bitrix.limiter, hooks: hooksRunner, clickToCall, metrics, app,
+    config, live, httpUrl, agiPort: agi?.port, users, limiter: bitrix.limiter, hooks: hooksRunner, clickToCall, metrics, app,
     ami, store, sender, flow, panel,
     tracker: () => tracker,
     idle: () => flow.idle(),

@@ -15,7 +15,7 @@
  */
 import type { StageChange, CallSummary } from '../core/call/model.js';
 import { splitLegs } from '../core/crm/legs.js';
-import { decideByLists, type ListsConfig } from '../core/crm/lists.js';
+import { decideByLists } from '../core/crm/lists.js';
 import { normalisePhone, compilePhoneRules, normaliseInnerPhone, type CompiledPhoneRules } from '../core/crm/phone.js';
 import { planStage, planFinish, type CrmCallState, type PlanCall, type PlanOutput, type PlanSettings } from '../core/crm/plan.js';
 import { command, ref, type CrmCommand } from '../core/crm/commands.js';
@@ -116,13 +116,15 @@ export class CallToCrm {
   private readonly chains = new Map<string, Promise<void>>();
   private readonly legsEnded = new Map<string, Set<number>>();
   private readonly states = new Map<string, StoredCallState>();
-  private readonly phoneRules: CompiledPhoneRules;
-  private lists: ListsConfig;
+  /** Transfer mode of each call in progress, fixed at its first stage (a live change never splits a call half-way). */
+  private readonly transferModes = new Map<string, Config['calls']['transferMode']>();
+  private config: Config;
+  private phoneRules: CompiledPhoneRules;
   private failures = 0;
 
   constructor(private readonly opts: CallToCrmOptions) {
+    this.config = opts.config;
     this.phoneRules = compilePhoneRules(opts.config.phone);
-    this.lists = opts.config.lists;
   }
 
   /**
@@ -134,9 +136,15 @@ export class CallToCrm {
     void this.chain(cmd.callKey, () => this.continueAfter(cmd.callKey, cmd.step, result), 'Bitrix24 result not processed', { step: cmd.step });
   }
 
-  /** New black/white lists from the admin panel; calls not yet decided use them at once. */
-  setLists(lists: ListsConfig): void {
-    this.lists = lists;
+  /**
+   * New settings from the admin panel (LiveConfig). Every call takes them at its next step: lists
+   * and need_registration for calls not yet decided, trunks (line, default responsible, lead
+   * creation and source), tasks and recordings for what is still to be sent. A call keeps the
+   * transfer mode it started with.
+   */
+  reconfigure(config: Config): void {
+    if (JSON.stringify(config.phone) !== JSON.stringify(this.config.phone)) this.phoneRules = compilePhoneRules(config.phone);
+    this.config = config;
   }
 
   protected get hooks(): HookPort {
@@ -149,7 +157,10 @@ export class CallToCrm {
 
   /** Queues a stage change; resolves when its commands are durably stored. */
   handle(change: StageChange): Promise<void> {
-    if (this.opts.config.calls.transferMode !== 'per-leg') return this.handleOne(change);
+    let mode = this.transferModes.get(change.callKey);
+    if (mode === undefined) this.transferModes.set(change.callKey, (mode = this.config.calls.transferMode));
+    if (change.stage === 'call_ended') this.transferModes.delete(change.callKey);
+    if (mode !== 'per-leg') return this.handleOne(change);
     // One registration per transferred leg: the physical call's change becomes its legs' changes.
     let ended = this.legsEnded.get(change.callKey);
     if (!ended) this.legsEnded.set(change.callKey, (ended = new Set()));
@@ -388,7 +399,7 @@ export class CallToCrm {
   }
 
   private wantsTask(state: CrmCallState, s: CallSummary): boolean {
-    return this.opts.config.tasks.missedCalls && state.registered && state.skipped === undefined && isMissedCall(s);
+    return this.config.tasks.missedCalls && state.registered && state.skipped === undefined && isMissedCall(s);
   }
 
   private taskContext(s: CallSummary, b24: CallB24Facts, task: TaskProgress, phone: string | undefined, users: Readonly<Record<string, number>>) {
@@ -399,7 +410,7 @@ export class CallToCrm {
   }
 
   private taskSettings(s: CallSummary): TaskSettings {
-    const cfg = this.opts.config;
+    const cfg = this.config;
     const trunk = cfg.pbx.trunks.find((t) => t.endpoint === s.trunk);
     return {
       mode: cfg.tasks.responsible, titleTemplate: cfg.tasks.title, deadlineMinutes: cfg.tasks.deadlineMinutes,
@@ -482,11 +493,11 @@ export class CallToCrm {
 
   /** Built-in rules first (internal calls, black/white lists), then the need_registration hook. */
   private async gate(s: CallSummary, call: PlanCall, stage: Stage, session: HookSession): Promise<{ register: boolean; reason: string }> {
-    if (s.direction === 'internal' && !this.opts.config.calls.internal) {
+    if (s.direction === 'internal' && !this.config.calls.internal) {
       return { register: false, reason: 'internal call (calls.internal is off)' };
     }
     const extensions = [...s.conversations.map((c) => c.extension), ...(s.callerExtension ? [s.callerExtension] : [])];
-    const d = decideByLists(this.lists, { extensions, trunk: s.trunk, did: s.did, clientNumber: call.clientNumber });
+    const d = decideByLists(this.config.lists, { extensions, trunk: s.trunk, did: s.did, clientNumber: call.clientNumber });
     if (!d.register) return { register: false, reason: d.match ? `${d.reason} (${d.match})` : d.reason };
     const h = await session.run('need_registration', { call_stage: stage }, ['result']);
     if (h['result'] === false) return { register: false, reason: `need_registration answered false at ${stage}` };
@@ -494,7 +505,7 @@ export class CallToCrm {
   }
 
   private settingsFor(s: CallSummary): PlanSettings {
-    const cfg = this.opts.config;
+    const cfg = this.config;
     const trunk = cfg.pbx.trunks.find((t) => t.endpoint === s.trunk);
     return {
       defaultUserId: trunk?.defaultUserId ?? cfg.calls.defaultUserId,

@@ -11,7 +11,8 @@ import type { HookPort } from './ports.js';
 import { activityInput } from './missed-call-task.js';
 
 export interface RecordAttachDeps {
-  readonly config: Config;
+  /** The running config (read at each attachment: the mode may change from the admin panel). */
+  readonly config: () => Pick<Config, 'recordings'>;
   readonly client: Pick<B24Client, 'call'>;
   readonly recordings: Pick<RecordingPipeline, 'upload' | 'link'>;
   readonly hooks: HookPort;
@@ -23,7 +24,7 @@ export function recordAttachExecutor(d: RecordAttachDeps): (params: Record<strin
   return async (params) => {
     const callId = String(params['CALL_ID']);
     const prepared = params['prepared'] as PreparedRecording;
-    if (d.config.recordings.mode !== 'link') return d.recordings.upload(callId, prepared);
+    if (d.config().recordings.mode !== 'link') return d.recordings.upload(callId, prepared);
     const link = await d.recordings.link(prepared);
     const finish = (await d.stepResult(prepared.callKey, 'finish')) as Record<string, unknown> | undefined;
     const activityId = Number(finish?.['CRM_ACTIVITY_ID'] ?? 0);

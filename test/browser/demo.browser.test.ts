@@ -96,7 +96,7 @@ describe('the real demo in chromium', { skip }, () => {
     await page.click('nav >> text=Settings');
     await page.fill('textarea[name="lists.black.numbers"]', '+79990001122');
     await page.click('#settings button[type=submit]');
-    await page.getByText('Settings saved.').waitFor();
+    await page.getByText('Settings saved and applied (black and white lists)').waitFor();
     await page.screenshot({ path: join(SHOTS, 'settings.png'), fullPage: true });
 
     await demo.startCall({ type: 'inbound', from: '+79990001122', did: '5551000', to: '104', outcome: 'answered', ringMs: 2_000, talkMs: 3_000 }).done;

@@ -101,7 +101,7 @@ describe('admin panel in chromium', { skip }, () => {
     await page.click('nav >> text=Settings');
     await page.fill('textarea[name="lists.black.numbers"]', '+79990001122');
     await page.click('#settings button[type=submit]');
-    await page.getByText('Settings saved.').waitFor();
+    await page.getByText('Settings saved and applied (black and white lists)').waitFor();
     assert.deepEqual((await panel.settings.get()).lists.black.numbers, ['+79990001122']);
     await page.screenshot({ path: join(SHOTS, 'settings.png'), fullPage: true });
 

@@ -151,7 +151,7 @@ describe('demo over the real panel port', () => {
     assert.equal(bad.ok, false);
     assert.ok(!bad.ok && bad.issues.some((i) => i.path === 'calls.defaultUserId'));
     const r = await port.settings.save({ ...settings, lists: { ...settings.lists, black: { ...settings.lists.black, numbers: ['+79990001122'] } } });
-    assert.deepEqual(r, { ok: true });
+    assert.deepEqual(r, { ok: true, applied: ['lists'] });
     const saved = await demo.connector.store.getValue<{ lists: { black: { numbers: string[] } } }>(SETTINGS_KEY);
     assert.deepEqual(saved?.lists.black.numbers, ['+79990001122']);
 
@@ -192,7 +192,7 @@ describe('panel settings survive a restart', () => {
     try {
       const first = await startDemo({ port: 0, timeScale: 0.1, autoCalls: false, dataDir });
       const s = await first.connector.panel.settings.get();
-      assert.deepEqual(await first.connector.panel.settings.save({ lists: { ...s.lists, black: { ...s.lists.black, extensions: ['107'] } } }), { ok: true });
+      assert.deepEqual(await first.connector.panel.settings.save({ lists: { ...s.lists, black: { ...s.lists.black, extensions: ['107'] } } }), { ok: true, applied: ['lists'] });
       await first.close();
       const second = await startDemo({ port: 0, timeScale: 0.1, autoCalls: false, dataDir });
       try {

@@ -94,3 +94,34 @@ describe('runner.reload', () => {
     }
   });
 });
+
+describe('runner.reconfigure (settings edited in the admin panel)', () => {
+  test('a runner started without hooks takes a folder, timeouts and disabled points; counters are kept', async () => {
+    const { hookRunnerFromSettings } = await import('../../src/adapters/hooks/from-config.js');
+    const { runnerSettingsOf } = await import('../../src/adapters/hooks/from-config.js');
+    const { captureLogger } = await import('./helpers.js');
+    const d = hookDir({
+      'process_client_phone.mjs': 'export default () => ({ data: { phone: "hooked" }, state: "success" })',
+      'process_user_phone.mjs': 'export default () => ({ state: "success" })',
+    });
+    const base = { urls: {}, timeoutMs: 3000, timeouts: {}, disabled: [] as string[] };
+    const runner = hookRunnerFromSettings(base, { logger: captureLogger().logger }, { reconfigurable: true });
+    try {
+      assert.deepEqual(runner.list(), []);
+      const input = { phone: '1', call_stage: 'call_ended', call_full: {} } as const;
+      assert.equal((await runner.run('process_client_phone', input)).source, 'default');
+      await runner.reconfigure!(runnerSettingsOf({ ...base, dir: d.dir, timeouts: { process_client_phone: 1234 }, disabled: ['process_user_phone'] }));
+      assert.deepEqual(runner.list().map((h) => [h.point, h.enabled, h.timeoutMs]), [['process_client_phone', true, 1234], ['process_user_phone', false, 3000]]);
+      const r = await runner.run('process_client_phone', input);
+      assert.equal(r.data.phone, 'hooked');
+      assert.equal(runner.stats().process_client_phone?.runs, 1, 'runs before the change are kept too (defaults are not counted)');
+      assert.equal(runner.recentInputs('process_client_phone').length, 2, 'inputs seen before the change are kept');
+      await runner.reconfigure!(runnerSettingsOf(base));
+      assert.deepEqual(runner.list(), [], 'folder removed: no hook any more');
+      assert.equal(runner.has('process_client_phone'), false);
+    } finally {
+      await runner.close();
+      d.cleanup();
+    }
+  });
+});

@@ -172,6 +172,10 @@ describe('pages', () => {
       'pbx.trunks.0.line': '74950000000', 'pbx.trunks.0.crmSource': 'ADVERTISING', 'pbx.trunks.1.endpoint': '', 'tasks.missedCalls': 'on',
     }) });
     assert.equal(ok.status, 303);
+    assert.equal(ok.headers.get('location'), '/settings?saved=calls%2Clists%2Cpbx%2Crecordings%2Ctasks');
+    const shown = await (await req(t, jar, ok.headers.get('location')!)).text();
+    assert.match(shown, /Settings saved and applied \(calls, black and white lists, trunks and lines, recordings, missed-call tasks\)/);
+    assert.match(await (await req(t, jar, '/settings?saved=%3Cscript%3E')).text(), /Settings saved; nothing changed\./, 'unknown section names are never echoed');
     const s = await t.panel.settings.get();
     assert.deepEqual(s.lists.black.numbers, ['+79990001122', '+79990001133']);
     assert.equal(s.calls.defaultUserId, 7);

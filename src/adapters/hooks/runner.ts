@@ -68,6 +68,19 @@ export interface HookRunner {
   close(): Promise<void>;
   /** Enables or disables a point's hook at run time (the admin panel's switch). */
   setEnabled?(point: HookPointName, on: boolean): void;
+  /**
+   * New folder / URLs / timeouts / disabled points while running (the admin panel's settings):
+   * hooks are discovered again, counters and recent inputs are kept.
+   */
+  reconfigure?(settings: HookRunnerSettings): Promise<void>;
+}
+
+/** The part of the options the settings can change while running. */
+export interface HookRunnerSettings {
+  readonly dir?: string | undefined;
+  readonly urls?: Readonly<Record<string, string>>;
+  readonly timeouts?: { readonly defaultMs?: number; readonly perPoint?: Readonly<Record<string, number>> };
+  readonly disabled?: Iterable<string>;
 }
 
 export interface HookRunnerOptions {
@@ -100,7 +113,8 @@ export interface HookRunnerOptions {
 
 const systemClock = { now: (): number => Date.now() };
 
-export function createHookRunner(options: HookRunnerOptions): HookRunner {
+export function createHookRunner(initial: HookRunnerOptions): HookRunner {
+  let options = initial;
   const logger = options.logger.child({ component: 'hooks' });
   const clock = options.clock ?? systemClock;
   const book = new RunStatsBook(options.recentRuns);
@@ -150,6 +164,13 @@ export function createHookRunner(options: HookRunnerOptions): HookRunner {
     return result;
   }
 
+  async function reload(): Promise<void> {
+    if (closed) return;
+    const old = [...invokers.values()];
+    load();
+    await Promise.all(old.filter((i) => !options.invokers?.[i.point]).map((i) => i.close()));
+  }
+
   load();
   return {
     run: (point, input) => {
@@ -169,11 +190,14 @@ export function createHookRunner(options: HookRunnerOptions): HookRunner {
     async ready() {
       await Promise.all([...invokers].filter(([p, i]) => isEnabled(p) && i instanceof ModuleInvoker).map(([, i]) => (i as ModuleInvoker).ready()));
     },
-    async reload() {
+    reload,
+    async reconfigure(settings) {
       if (closed) return;
-      const old = [...invokers.values()];
-      load();
-      await Promise.all(old.filter((i) => !options.invokers?.[i.point]).map((i) => i.close()));
+      const { dir: _dir, ...rest } = options;
+      options = { ...rest, ...(settings.dir !== undefined ? { dir: settings.dir } : {}), urls: settings.urls ?? {}, timeouts: settings.timeouts ?? {} };
+      disabled.clear();
+      for (const p of settings.disabled ?? []) disabled.add(p);
+      await reload();
     },
     async close() {
       closed = true;

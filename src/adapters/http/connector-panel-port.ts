@@ -3,8 +3,8 @@
  * outbox sender, limiter, hooks runner and user directory (docs/admin-panel.md has the mapping).
  *
  * Settings: the panel edits an overlay of the editable sections, validated by the config schema
- * over the running config and kept in the kv store (`panel.settings`). The black/white lists apply
- * live (the flow's setLists); the other sections are stored for the next start.
+ * over the running config and kept in the kv store (`panel.settings`). A saved overlay is applied
+ * at once (`applySettings`, the composition root's LiveConfig) and again at every start.
  *
  * Live events: the tracker changes on AMI events (checked right after each burst of events) and
  * the flow's stored per-call state, the outbox and the health are compared every `pollMs` while
@@ -17,7 +17,6 @@ import type { HookInput } from '../../core/hooks/types.js';
 import type { Config } from '../../config/schema.js';
 import { ConnectorError, errorCode } from '../../errors.js';
 import type { StoredCallState } from '../../flow/call-to-crm.js';
-import type { ListsConfig } from '../../core/crm/lists.js';
 import type { Logger } from '../../log.js';
 import type { CommandState, OutboxCommand } from '../../outbox/command.js';
 import type { AmiClient } from '../ami/client.js';
@@ -42,7 +41,8 @@ export interface PanelSources {
   readonly config: Config;
   readonly store: Pick<SqliteStore, 'db' | 'stats' | 'getCall' | 'list' | 'getValue' | 'setValue'>;
   readonly sender: { retry(id: number): Promise<boolean>; discard(id: number): Promise<boolean> };
-  readonly flow: { setLists(lists: ListsConfig): void };
+  /** Applies a validated config while running; returns the sections that changed. */
+  readonly applySettings: (config: Config) => ReadonlySet<string>;
   readonly ami: Pick<AmiClient, 'ready' | 'stats' | 'on'>;
   readonly users: { byUserId(id: number): { readonly name: string } | undefined };
   readonly limiter: Pick<B24Limiter, 'stats'>;
@@ -220,8 +220,6 @@ export class ConnectorPanelPort implements PanelPort {
       if (!on) disabled.push(p);
       const r = await this.settings.save({ hooks: { ...this.effective.hooks, disabled } });
       if (!r.ok) throw new ConnectorError('HTTP_SETTINGS_INVALID', 'hook toggle refused by the schema', { details: { issues: r.issues } });
-      // A runner that can toggle live does so; otherwise the stored overlay applies at the next start.
-      (this.src.hooks as { setEnabled?: (p: HookPointName, on: boolean) => void }).setEnabled?.(p, on);
     },
     dryRun: async (point: string, input: Record<string, unknown>): Promise<DryRunResult> => {
       const p = hookPoint(point);
@@ -244,9 +242,9 @@ export class ConnectorPanelPort implements PanelPort {
       if (!r.config) return { ok: false, issues: r.issues };
       await this.src.store.setValue(SETTINGS_KEY, merged, this.now());
       this.overlay = merged as Overlay;
-      this.apply(r.config);
-      this.log.info({ sections: Object.keys(obj as object) }, 'panel settings saved; lists applied live, the rest at the next start');
-      return { ok: true };
+      const applied = [...this.apply(r.config)].sort();
+      this.log.info({ sections: Object.keys(obj as object), applied }, 'panel settings saved and applied');
+      return { ok: true, applied };
     },
   };
 
@@ -332,9 +330,9 @@ export class ConnectorPanelPort implements PanelPort {
     return { ...this.overlay, ...(obj as Overlay) };
   }
 
-  private apply(config: Config): void {
+  private apply(config: Config): ReadonlySet<string> {
     this.effective = config;
-    this.src.flow.setLists(config.lists);
+    return this.src.applySettings(config);
   }
 
   private changed(id: number, ok: boolean): boolean {

@@ -23,6 +23,7 @@ import type {
   SettingsIssue, UserRef,
 } from './panel-port.js';
 import { editableFrom, validateSettings } from './settings-schema.js';
+import { changedSections } from '../../config/live-config.js';
 
 export interface FakePanelPortOptions {
   readonly now?: () => number;
@@ -206,8 +207,9 @@ export class FakePanelPort implements PanelPort {
       const r = validateSettings(this.raw, obj);
       if (!r.config) return { ok: false, issues: r.issues };
       this.raw = { ...this.raw, ...(obj as Record<string, unknown>) };
+      const applied = [...changedSections(this.config, r.config)].sort();
       this.config = r.config;
-      return { ok: true };
+      return { ok: true, applied };
     },
   };
 

@@ -118,7 +118,8 @@ export interface SettingsIssue {
   readonly message: string;
 }
 
-export type SaveResult = { readonly ok: true } | { readonly ok: false; readonly issues: readonly SettingsIssue[] };
+/** `applied`: the config sections that changed and now apply (empty when nothing changed). */
+export type SaveResult = { readonly ok: true; readonly applied: readonly string[] } | { readonly ok: false; readonly issues: readonly SettingsIssue[] };
 
 /**
  * The editable sections of the config (a subset of ConfigInput: lists, trunks, calls, tasks,

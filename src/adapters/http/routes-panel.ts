@@ -19,6 +19,7 @@ import type { PageCtx } from './pages/layout.js';
 import { outboxPage } from './pages/outbox.js';
 import { settingsFromForm } from './pages/settings-form.js';
 import { settingsPage } from './pages/settings.js';
+import { EDITABLE_SECTIONS, type EditableSection } from './settings-schema.js';
 import { readForm, type PanelEnv } from './routes-auth.js';
 import type { TFunction } from './ui/texts/index.js';
 
@@ -42,6 +43,13 @@ function safeBack(v: string | undefined, fallback: string): string {
 
 export function mountPanel(app: Hono<PanelEnv>, deps: PanelRouteDeps, guard: MiddlewareHandler<PanelEnv>): void {
   const { panel, t } = deps;
+  /** `?saved=lists,tasks` after a save: which sections now apply (unknown names are ignored). */
+  const savedMessage = (q: string | undefined): string | undefined => {
+    if (q === undefined) return undefined;
+    const names = q.split(',').filter((s): s is EditableSection => (EDITABLE_SECTIONS as readonly string[]).includes(s));
+    if (names.length === 0) return t('settings.unchanged');
+    return t('settings.saved', { sections: names.map((s) => t(`settings.section.${s}`)).join(', ') });
+  };
   const ctx = (c: Context<PanelEnv>): PageCtx => {
     const s = c.get('session');
     return { t, csrf: s.csrf, user: s.user, now: deps.now() };
@@ -100,13 +108,13 @@ export function mountPanel(app: Hono<PanelEnv>, deps: PanelRouteDeps, guard: Mid
     });
   }
 
-  app.get('/settings', guard, async (c) => page(c, settingsPage(ctx(c), await panel.settings.get(), [], c.req.query('saved') ? t('settings.saved') : undefined)));
+  app.get('/settings', guard, async (c) => page(c, settingsPage(ctx(c), await panel.settings.get(), [], savedMessage(c.req.query('saved')))));
   app.post('/settings', guard, async (c) => {
     const candidate = settingsFromForm(await panel.settings.get(), await readForm(c));
     const result = await panel.settings.save(candidate);
     if (!result.ok) return page(c, settingsPage(ctx(c), candidate, result.issues), 422);
-    deps.logger.info({ user: c.get('session').user }, 'settings saved from the panel');
-    return c.redirect('/settings?saved=1', 303);
+    deps.logger.info({ user: c.get('session').user, applied: result.applied }, 'settings saved from the panel');
+    return c.redirect(`/settings?saved=${encodeURIComponent(result.applied.join(',') || '-')}`, 303);
   });
 
   const hooks = async (c: Context<PanelEnv>, dry?: DryRunShown, message?: string): Promise<Response> =>

@@ -110,7 +110,7 @@ const formatOf = (path: string): 'mp3' | 'wav' | undefined => {
 };
 
 export class RecordingPipeline {
-  private readonly o: RecordingPipelineOptions;
+  private o: RecordingPipelineOptions;
   private readonly log: Logger;
   private readonly workDir: string;
   private readonly slots: Semaphore;
@@ -120,6 +120,15 @@ export class RecordingPipeline {
     this.log = (options.logger ?? silentLogger).child({ component: 'recordings' });
     this.workDir = options.workDir ?? join(tmpdir(), 'asterisk-b24-recordings');
     this.slots = new Semaphore(Math.max(1, options.maxConcurrentConversions ?? 2));
+  }
+
+  /**
+   * New recordings settings while running (the admin panel): calls prepared from now on use them;
+   * a preparation already waiting for its file keeps the values it started with.
+   */
+  reconfigure(config: Pick<Config, 'recordings' | 'calls'>): void {
+    const r = config.recordings;
+    this.o = { ...this.o, recordings: r, maxWaitMs: config.calls.recordingWaitMs, ...(r.mode === 'link' ? { publishDir: r.publishDir } : {}) };
   }
 
   /** locate → wait until stable → convert → hook 7. */

@@ -51,6 +51,15 @@ export interface TrackerState {
   readonly anomalies: Anomaly[];
 }
 
+/**
+ * The same state under a new configuration (pbx settings edited while running): channels already
+ * classified keep their kind, new channels are classified with the new rules. Like applyAmiEvent,
+ * the returned state is the only valid one (the maps are shared, not copied).
+ */
+export function withTrackerConfig(s: TrackerState, config: TrackerConfig): TrackerState {
+  return { ...s, config };
+}
+
 export function createTrackerState(config: TrackerConfig): TrackerState {
   return {
     config,

@@ -21,7 +21,7 @@ import {
 import { dialStatusFromCause } from './status.js';
 import { realNumber } from './classify.js';
 
-export { createTrackerState, type TrackerState, type AmiEventView, type TrackerCounters, type Anomaly } from './tracker-state.js';
+export { createTrackerState, withTrackerConfig, type TrackerState, type AmiEventView, type TrackerCounters, type Anomaly } from './tracker-state.js';
 export { reconcileLiveChannels, sweepIdleCalls } from './maintenance.js';
 
 export interface TrackerResult {
