@@ -2,11 +2,11 @@
  * Call → CRM: takes the tracker's stage changes and turns them into outbox commands.
  *
  * For each change (serialised per call, so hooks and lookups never reorder one call's stages):
- * 1. map the tracker's CallSummary to the planner's view (client number normalised, then
- *    process_client_phone; extensions through process_user_phone to Bitrix24 users);
+ * 1. map the tracker's CallSummary to the planner's view (plan-inputs.ts: client number
+ *    normalised, then process_client_phone; extensions through process_user_phone to users);
  * 2. decide once per call whether it goes to the CRM at all (internal calls, black/white lists,
  *    then the need_registration hook) and remember why;
- * 3. plan the commands (pure planner), run the customization hooks on them (call-hooks.ts), and
+ * 3. plan the commands (pure planner), run the customization hooks on them (command-hooks.ts), and
  *    write them together with the call's CRM state in ONE store transaction (enqueue with the call
  *    upsert), then wake the sender.
  * Bitrix24 results that later steps need (register → entity, finish → activity, crm.*.get → owner)
@@ -15,9 +15,8 @@
  */
 import type { StageChange, CallSummary } from '../core/call/model.js';
 import { splitLegs } from '../core/crm/legs.js';
-import { decideByLists } from '../core/crm/lists.js';
-import { normalisePhone, compilePhoneRules, normaliseInnerPhone, type CompiledPhoneRules } from '../core/crm/phone.js';
-import { planStage, planFinish, type CrmCallState, type PlanCall, type PlanOutput, type PlanSettings } from '../core/crm/plan.js';
+import { compilePhoneRules, type CompiledPhoneRules } from '../core/crm/phone.js';
+import { planStage, planFinish, type CrmCallState } from '../core/crm/plan.js';
 import { command, ref, type CrmCommand } from '../core/crm/commands.js';
 import { entityOwner, finishOutcome, isMissedCall, lastRungUser, registerOutcome } from '../core/crm/missed-call.js';
 import { errorCode } from '../errors.js';
@@ -26,12 +25,11 @@ import type { Config } from '../config/schema.js';
 import type { EnqueueOptions, EnqueueResult } from '../outbox/store-port.js';
 import type { NewCommand, OutboxCommand } from '../outbox/command.js';
 import { noHooks, type HookPort } from './ports.js';
+import { HookSession, callFullOf, type HookRunNote } from './call-hooks.js';
+import { hookCommands } from './command-hooks.js';
+import { gateCall, planSettingsFor, taskSettingsFor, toPlanCall, type PlanCallDeps } from './plan-inputs.js';
 import {
-  FINAL_KEYS, HookSession, REGISTRATION_KEYS, applyFinal, applyRegistration, callFullOf, finalInput, knownCallId, registrationInput, withParams,
-  type HookRunNote,
-} from './call-hooks.js';
-import {
-  activityUpdate, advanceTask, afterFinish, recoverRegister, type CallB24Facts, type TaskProgress, type TaskSettings,
+  activityUpdate, advanceTask, afterFinish, recoverRegister, type CallB24Facts, type TaskProgress,
 } from './missed-call-task.js';
 
 /** What the flow needs from the user directory. */
@@ -109,8 +107,6 @@ export interface DeferredAttachment {
 }
 
 const TIMELINE_MAX = 200;
-
-type Stage = StageChange['stage'];
 
 export class CallToCrm {
   private readonly chains = new Map<string, Promise<void>>();
@@ -197,6 +193,10 @@ export class CallToCrm {
     return next;
   }
 
+  private planDeps(): PlanCallDeps {
+    return { phoneRules: this.phoneRules, users: this.opts.users, logger: this.opts.logger };
+  }
+
   private now(): number {
     return (this.opts.now ?? Date.now)();
   }
@@ -225,20 +225,20 @@ export class CallToCrm {
     // A call already skipped or finished sends nothing more: its hooks would run for nothing.
     const quiet = stored?.crm.skipped !== undefined || stored?.crm.finished === true;
     const session = this.session(change.call, () => ({ b24, users }), quiet ? noHooks : this.hooks);
-    const call = await this.toPlanCall(change.call, stage, session, users);
-    const settings = this.settingsFor(change.call);
+    const call = await toPlanCall(change.call, stage, session, users, this.planDeps());
+    const settings = planSettingsFor(this.config, change.call, this.opts.tzOffsetMinutes);
     const wasRegistered = stored?.crm.registered ?? false;
-    const gate = wasRegistered || stored?.crm.skipped ? { register: true, reason: 'decided' } : await this.gate(change.call, call, stage, session);
+    const gate = wasRegistered || stored?.crm.skipped ? { register: true, reason: 'decided' } : await gateCall(this.config, change.call, call, stage, session);
     const recordingPending = stage === 'call_ended' && (this.opts.recordings?.expected(change.call) ?? false);
     const planned = planStage(stored?.crm, { stage, at: change.at, call, conversationId: change.conversation?.id, gate, recordingPending }, settings);
-    const out = await this.hookCommands(stored?.crm, planned, stage, session, b24, !wasRegistered && call.b24CallId !== undefined);
+    const out = await hookCommands(stored?.crm, planned, stage, session, b24, !wasRegistered && call.b24CallId !== undefined);
     if (out.finishUserId !== undefined) b24 = { ...b24, finishUserId: out.finishUserId };
     const commands = [...out.commands];
     const notes = [...out.notes];
     let task = stored?.task;
     if (stage === 'call_ended' && !task && this.wantsTask(out.state, change.call)) {
       if (!b24.registerSeen && change.call.b24CallId === undefined) b24 = { ...b24, ...(await recoverRegister(change.callKey, this.lookup())) };
-      const step = await advanceTask(this.taskContext(change.call, b24, { status: 'wanted' }, call.clientNumber, users), this.taskSettings(change.call), session);
+      const step = await advanceTask(this.taskContext(change.call, b24, { status: 'wanted' }, call.clientNumber, users), taskSettingsFor(this.config, change.call, this.opts.tzOffsetMinutes), session);
       task = step.task;
       if (step.responsibleId !== undefined) b24 = { ...b24, responsibleId: step.responsibleId };
       commands.push(...step.commands);
@@ -275,66 +275,6 @@ export class CallToCrm {
     };
   }
 
-  /**
-   * The planned commands through their hooks: register (process_registration_params, then
-   * post_registration), each show (customize_show_call_card), the finish (process_final_params).
-   * Click-to-call runs post_registration first: Bitrix24 registered the call itself.
-   */
-  private async hookCommands(prev: CrmCallState | undefined, p: PlanOutput, stage: Stage, session: HookSession, b24: CallB24Facts, clickToCallRegistered: boolean): Promise<PlanOutput & { finishUserId?: number }> {
-    let state = p.state;
-    const commands: CrmCommand[] = [];
-    const notes = [...p.notes];
-    let finishUserId: number | undefined;
-    const keep = new Set<number>();
-    const prevShown = prev?.shownTo ?? [];
-    if (clickToCallRegistered && state.registered) await session.run('post_registration', { call_stage: stage }, []);
-    for (const c of p.commands) {
-      if (c.step === 'register') {
-        const data = await session.run('process_registration_params', registrationInput(c.params, stage), REGISTRATION_KEYS);
-        const params = applyRegistration(c.params, data);
-        commands.push(withParams(c, params));
-        if (typeof params['USER_ID'] === 'number') state = { ...state, registeredUserId: params['USER_ID'] };
-        await session.run('post_registration', { call_stage: stage }, []);
-      } else if (c.method === 'telephony.externalcall.show' && typeof c.params['USER_ID'] === 'number') {
-        const r = await this.hookShow(c, c.params['USER_ID'], stage, session, state, b24, prevShown);
-        state = r.state;
-        if (r.command) commands.push(r.command);
-        if (r.target !== undefined) keep.add(r.target);
-        notes.push(...r.notes);
-      } else if (c.method === 'telephony.externalcall.hide' && keep.size > 0) {
-        // A card redirected at this stage is not hidden again by the same stage.
-        const ids = (Array.isArray(c.params['USER_ID']) ? c.params['USER_ID'] : [c.params['USER_ID']]) as number[];
-        const rest = ids.filter((u) => !keep.has(u));
-        state = { ...state, shownTo: [...new Set([...state.shownTo, ...ids.filter((u) => keep.has(u))])] };
-        if (rest.length > 0) commands.push(withParams(c, { ...c.params, USER_ID: rest.length === 1 ? rest[0] : rest }));
-      } else if (c.step === 'finish') {
-        const data = await session.run('process_final_params', finalInput(c.params, b24), FINAL_KEYS);
-        const params = applyFinal(c.params, data);
-        if (typeof params['USER_ID'] === 'number') finishUserId = params['USER_ID'];
-        commands.push(withParams(c, params));
-      } else {
-        commands.push(c);
-      }
-    }
-    return { state, commands, notes, ...(finishUserId !== undefined ? { finishUserId } : {}) };
-  }
-
-  /** customize_show_call_card: another user (the card follows), USER_ID 0 = no card at this stage. */
-  private async hookShow(c: CrmCommand, userId: number, stage: Stage, session: HookSession, state: CrmCallState, b24: CallB24Facts, prevShown: readonly number[]): Promise<{ state: CrmCallState; command?: CrmCommand; target?: number; notes: string[] }> {
-    const input = { CALL_ID: knownCallId(c.params['CALL_ID'], b24.callId), USER_ID: userId, call_stage: stage };
-    const data = await session.run('customize_show_call_card', input, ['CALL_ID', 'USER_ID']);
-    const target = typeof data['USER_ID'] === 'number' ? data['USER_ID'] : userId;
-    const callId = typeof data['CALL_ID'] === 'string' && data['CALL_ID'] !== '' && data['CALL_ID'] !== input.CALL_ID ? data['CALL_ID'] : c.params['CALL_ID'];
-    const without = state.shownTo.filter((u) => u !== userId);
-    if (target <= 0) return { state: { ...state, shownTo: without }, notes: [`card for user ${userId} not shown at ${stage} (customize_show_call_card)`] };
-    if (target === userId && callId === c.params['CALL_ID']) return { state, command: c, target, notes: [] };
-    // Already showing since an earlier stage (a hide of it planned now is dropped by the caller).
-    const already = without.includes(target) || prevShown.includes(target);
-    const next = { ...state, shownTo: already ? without : [...without, target] };
-    const notes = [`card for user ${userId} shown to user ${target} (customize_show_call_card)`];
-    return already ? { state: next, target, notes } : { state: next, command: withParams(c, { ...c.params, CALL_ID: callId, USER_ID: target }), target, notes };
-  }
-
   /** A Bitrix24 result arrived (onCommandDone): learn from it and plan what waited for it. */
   private async continueAfter(callKey: string, step: string, result: unknown): Promise<void> {
     const st = await this.load(callKey);
@@ -366,7 +306,7 @@ export class CallToCrm {
     }
     let task = st.task;
     if (task && ((task.status === 'wanted' && step !== 'task-owner') || (task.status === 'owner' && ownerResult))) {
-      const out = await advanceTask({ ...this.taskContext(st.summary, b24, task, st.clientPhone, users), ...(ownerResult ? { ownerResult } : {}) }, this.taskSettings(st.summary), session);
+      const out = await advanceTask({ ...this.taskContext(st.summary, b24, task, st.clientPhone, users), ...(ownerResult ? { ownerResult } : {}) }, taskSettingsFor(this.config, st.summary, this.opts.tzOffsetMinutes), session);
       task = out.task;
       if (out.responsibleId !== undefined) b24 = { ...b24, responsibleId: out.responsibleId };
       commands.push(...out.commands);
@@ -409,15 +349,6 @@ export class CallToCrm {
     };
   }
 
-  private taskSettings(s: CallSummary): TaskSettings {
-    const cfg = this.config;
-    const trunk = cfg.pbx.trunks.find((t) => t.endpoint === s.trunk);
-    return {
-      mode: cfg.tasks.responsible, titleTemplate: cfg.tasks.title, deadlineMinutes: cfg.tasks.deadlineMinutes,
-      createdBy: cfg.tasks.createdBy, defaultUserId: trunk?.defaultUserId ?? cfg.calls.defaultUserId, tzOffsetMinutes: this.opts.tzOffsetMinutes,
-    };
-  }
-
   /** The recording is ready (or will not come): finish the call, then attach the file if any. */
   finishDeferred(callKey: string, attachment?: DeferredAttachment, note?: string): Promise<void> {
     return this.chain(callKey, async () => {
@@ -426,9 +357,9 @@ export class CallToCrm {
       let b24 = stored.b24 ?? {};
       const users: Record<string, number> = { ...(stored.users ?? {}) };
       const session = this.session(stored.summary, () => ({ b24, users }));
-      const call = await this.toPlanCall(stored.summary, 'call_ended', session, users);
-      const planned = planFinish(stored.crm, call, this.settingsFor(stored.summary));
-      const out = await this.hookCommands(stored.crm, planned, 'call_ended', session, b24, false);
+      const call = await toPlanCall(stored.summary, 'call_ended', session, users, this.planDeps());
+      const planned = planFinish(stored.crm, call, planSettingsFor(this.config, stored.summary, this.opts.tzOffsetMinutes));
+      const out = await hookCommands(stored.crm, planned, 'call_ended', session, b24, false);
       if (out.finishUserId !== undefined) b24 = { ...b24, finishUserId: out.finishUserId };
       const commands = [...out.commands];
       if (attachment && commands.length > 0) {
@@ -446,78 +377,6 @@ export class CallToCrm {
     }, 'deferred finish not planned', {});
   }
 
-  /**
-   * The tracker's summary in the planner's terms: each extension through process_user_phone (after
-   * the built-in replacement) to its Bitrix24 user; the client number normalised, then through
-   * process_client_phone.
-   */
-  private async toPlanCall(s: CallSummary, stage: Stage, session: HookSession, users: Record<string, number>): Promise<PlanCall> {
-    const conversations = [];
-    const phones = new Map<string, string>();
-    for (const c of s.conversations) {
-      let phone = phones.get(c.extension);
-      if (phone === undefined) {
-        const builtIn = normaliseInnerPhone(c.extension, this.phoneRules);
-        const d = await session.run('process_user_phone', { phone: builtIn, call_stage: stage }, ['phone']);
-        phone = typeof d['phone'] === 'string' ? d['phone'] : builtIn;
-        phones.set(c.extension, phone);
-      }
-      let userId: number | undefined;
-      try {
-        userId = (await this.opts.users.find(phone))?.id;
-      } catch (e) {
-        this.opts.logger.warn({ callKey: s.callKey, extension: c.extension, code: errorCode(e) }, 'user lookup failed');
-      }
-      if (userId !== undefined) users[c.extension] = userId;
-      conversations.push({ id: c.id, extension: c.extension, userId, requestedAt: c.requestedAt, acceptedAt: c.acceptedAt, endedAt: c.endedAt });
-    }
-    const direction = s.direction === 'click-to-call' ? 'outgoing' : s.direction;
-    const client = s.direction === 'internal' ? (s.callerExtension ?? s.clientNumber ?? '') : (s.clientNumber ?? '');
-    const normal = normalisePhone(client, this.phoneRules).value;
-    const d = await session.run('process_client_phone', { phone: normal, call_stage: stage }, ['phone']);
-    return {
-      callKey: s.callKey,
-      direction,
-      clientNumber: typeof d['phone'] === 'string' ? d['phone'] : normal,
-      did: s.did,
-      trunk: s.trunk,
-      startedAt: s.startedAt,
-      answeredAt: s.answeredAt,
-      endedAt: s.endedAt,
-      statusCode: s.statusCode,
-      b24CallId: s.b24CallId,
-      callback: s.callback,
-      conversations,
-    };
-  }
-
-  /** Built-in rules first (internal calls, black/white lists), then the need_registration hook. */
-  private async gate(s: CallSummary, call: PlanCall, stage: Stage, session: HookSession): Promise<{ register: boolean; reason: string }> {
-    if (s.direction === 'internal' && !this.config.calls.internal) {
-      return { register: false, reason: 'internal call (calls.internal is off)' };
-    }
-    const extensions = [...s.conversations.map((c) => c.extension), ...(s.callerExtension ? [s.callerExtension] : [])];
-    const d = decideByLists(this.config.lists, { extensions, trunk: s.trunk, did: s.did, clientNumber: call.clientNumber });
-    if (!d.register) return { register: false, reason: d.match ? `${d.reason} (${d.match})` : d.reason };
-    const h = await session.run('need_registration', { call_stage: stage }, ['result']);
-    if (h['result'] === false) return { register: false, reason: `need_registration answered false at ${stage}` };
-    return { register: true, reason: d.match ? `${d.reason} (${d.match})` : d.reason };
-  }
-
-  private settingsFor(s: CallSummary): PlanSettings {
-    const cfg = this.config;
-    const trunk = cfg.pbx.trunks.find((t) => t.endpoint === s.trunk);
-    return {
-      defaultUserId: trunk?.defaultUserId ?? cfg.calls.defaultUserId,
-      missedUserId: cfg.calls.missedUserId ?? trunk?.defaultUserId,
-      tzOffsetMinutes: this.opts.tzOffsetMinutes,
-      lineNumber: trunk?.line,
-      crmCreate: trunk?.crmCreate ?? true,
-      crmSource: trunk?.crmSource,
-      cardTtlMs: 60_000,
-      addToChat: true,
-    };
-  }
 }
 
 /** "+03:00" → 180. */
