@@ -191,8 +191,15 @@ export async function startConnector(fileConfig: Config, logger: Logger, now: ()
     ? new OfflineEventPoller({ client: bitrix.client, queue: events, dedupe, logger, intervalMs: config.bitrix.events.pollIntervalMs })
     : undefined;
 
-  const portalView = { users: users.innerPhones().map((p) => ({ UF_PHONE_INNER: p, ACTIVE: true })) };
+  // Known inner phones are always extensions for the tracker (even outside pbx.extensionPattern);
+  // the list follows the user directory (a portal unreachable at start, a new employee).
+  let portalView = { users: users.innerPhones().map((p) => ({ UF_PHONE_INNER: p, ACTIVE: true })) };
   let tracker = createTrackerState(trackerConfigFrom(portalView, live.get()));
+  users.onPhonesChanged((phones) => {
+    portalView = { users: phones.map((p) => ({ UF_PHONE_INNER: p, ACTIVE: true })) };
+    tracker = withTrackerConfig(tracker, trackerConfigFrom(portalView, live.get()));
+    log.info({ extensions: phones.length }, 'tracker extensions follow the user directory');
+  });
   const handle = (changes: readonly StageChange[]): void => {
     for (const c of changes) void flow.handle(c);
   };

@@ -5,6 +5,8 @@
  *   unknown extension cannot flood the portal.
  * - A failed `user.get` keeps the previous directory: it is never wiped by one error.
  * Inner phones are normalised with the same rules as at lookup (normaliseInnerPhone).
+ * - `onPhonesChanged` listeners hear when a load changes the set of inner phones (the tracker's
+ *   extension list follows: a portal unreachable at start, a new employee's extension).
  */
 import type { B24Client, B24Envelope } from '../adapters/bitrix/types.js';
 import { errorCode } from '../errors.js';
@@ -37,8 +39,15 @@ export class UserDirectory {
   private lastMissRefresh = -Infinity;
   private inflight: Promise<boolean> | undefined;
   private failures = 0;
+  private readonly phoneListeners = new Set<(innerPhones: readonly string[]) => void>();
 
   constructor(private readonly opts: UserDirectoryOptions) {}
+
+  /** Called after a load that changed the set of inner phones; returns the unsubscribe function. */
+  onPhonesChanged(fn: (innerPhones: readonly string[]) => void): () => void {
+    this.phoneListeners.add(fn);
+    return () => this.phoneListeners.delete(fn);
+  }
 
   /** Size, last load time and failure count, for /metrics and the panel. */
   stats(): { users: number; loadedAt: number; failures: number } {
@@ -100,9 +109,20 @@ export class UserDirectory {
       this.opts.logger.warn({ code: errorCode(e), users: this.byId.size }, 'user.get failed; keeping the cached user directory');
       return false;
     }
+    const before = this.byPhone;
     this.byPhone = byPhone;
     this.byId = byId;
     this.loadedAt = this.opts.now();
+    if (before.size !== byPhone.size || [...byPhone.keys()].some((p) => !before.has(p))) {
+      const phones = this.innerPhones();
+      for (const fn of this.phoneListeners) {
+        try {
+          fn(phones);
+        } catch (e) {
+          this.opts.logger.warn({ code: errorCode(e) }, 'a user directory listener failed');
+        }
+      }
+    }
     return true;
   }
 }

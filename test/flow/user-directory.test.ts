@@ -70,3 +70,22 @@ test('concurrent refreshes share one request', async () => {
   await Promise.all([dir.refresh(), dir.refresh(), dir.refresh()]);
   assert.equal(calls.length, 1);
 });
+
+test('onPhonesChanged: told after a load that changes the inner phones, not after a failed or identical one', async () => {
+  let users = makeUsers(2);
+  const fail = { on: true };
+  const { client } = fakeClient(() => [users], fail);
+  const dir = new UserDirectory({ client, logger: silentLogger, now: () => 0, normalise: (s) => s });
+  const heard: string[][] = [];
+  dir.onPhonesChanged((p) => heard.push([...p].sort()));
+  assert.equal(await dir.refresh(), false, 'portal down at start');
+  assert.deepEqual(heard, []);
+  fail.on = false;
+  await dir.refresh();
+  assert.deepEqual(heard, [['101', '102']]);
+  await dir.refresh();
+  assert.equal(heard.length, 1, 'same phones: nobody told');
+  users = [...users, { ID: '7', NAME: 'New', LAST_NAME: 'Hire', ACTIVE: true, UF_PHONE_INNER: '100001' }];
+  await dir.refresh();
+  assert.deepEqual(heard.at(-1), ['100001', '101', '102']);
+});
