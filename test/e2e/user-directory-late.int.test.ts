@@ -13,7 +13,7 @@ import { LAB_PORTAL, startRig, inspect, waitFor, type Rig } from './helpers.js';
 let rig: Rig;
 let conn: Connector | undefined;
 before(async () => {
-  rig = await startRig({ ...LAB_PORTAL, users: [...LAB_PORTAL.users, { ID: 7, NAME: 'Six', LAST_NAME: 'Digits', UF_PHONE_INNER: '100001', ACTIVE: true }] });
+  rig = await startRig({ ...LAB_PORTAL, users: [...(LAB_PORTAL.users ?? []), { ID: 7, NAME: 'Six', LAST_NAME: 'Digits', UF_PHONE_INNER: '100001', ACTIVE: true }] });
 });
 after(async () => {
   await conn?.close();
