@@ -287,7 +287,7 @@ export async function startConnector(fileConfig: Config, logger: Logger, now: ()
   }
   // PANEL: the admin panel, /healthz, /readyz and /metrics are mounted here (src/adapters/http).
   const applySettings = (next: Config): ReadonlySet<string> => live.set(next).changed;
-  const panel = await mountPanel(app, { config, store, sender, applySettings, ami, users, limiter: bitrix.limiter, hooks: hooksRunner, tracker: () => tracker }, { logger, metrics, now });
+  const panel = await mountPanel(app, { config: fileConfig, store, sender, applySettings, ami, users, limiter: bitrix.limiter, hooks: hooksRunner, tracker: () => tracker }, { logger, metrics, now });
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, hostname: config.http.host, port: config.http.port }, () => resolve(s));
   });

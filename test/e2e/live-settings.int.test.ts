@@ -106,6 +106,24 @@ describe('settings applied without a restart', () => {
     });
   });
 
+  test('reset to the config file: the overlay is forgotten and the file\'s values apply at once, and after a restart', async () => {
+    await withConnector('reset', { lists: { black: { numbers: ['+4930777501'] } } }, async (conn) => {
+      const s = await conn.panel.settings.get();
+      await conn.panel.settings.save({ lists: { ...s.lists, black: { ...s.lists.black, numbers: [] } }, tasks: { ...s.tasks, missedCalls: true } });
+      assert.deepEqual(conn.live.get().lists.black.numbers, []);
+      const r = await conn.panel.settings.reset();
+      assert.deepEqual(r, { ok: true, applied: ['lists', 'tasks'] });
+      assert.deepEqual(conn.live.get().lists.black.numbers, ['+4930777501'], 'the file\'s black list is back');
+      assert.equal(conn.live.get().tasks.missedCalls, false);
+      assert.deepEqual(await conn.store.getValue('panel.settings'), {});
+      const regs = inspect(rig.emu).registrations.length;
+      const handle = rig.sim.startCall({ type: 'inbound', from: '+4930777501', did: '5551000', to: '101', outcome: 'answered', ringMs: 300, talkMs: 300 });
+      assert.equal(await handle.done, 'completed');
+      await settle(conn);
+      assert.equal(inspect(rig.emu).registrations.length, regs, 'black-listed again by the file');
+    });
+  });
+
   test('an invalid edit is refused with the key path and changes nothing', async () => {
     await withConnector('invalid', {}, async (conn) => {
       const s = await conn.panel.settings.get();

@@ -181,6 +181,11 @@ describe('pages', () => {
     assert.equal(s.calls.defaultUserId, 7);
     assert.equal(s.tasks.missedCalls, true);
     assert.deepEqual(s.pbx.trunks, [{ endpoint: 'trunk-main', line: '74950000000', crmSource: 'ADVERTISING', crmCreate: false }]);
+    const reset = await req(t, jar, '/settings/reset', { method: 'POST', body: form({ _csrf: csrf ?? '' }) });
+    assert.equal(reset.status, 303);
+    assert.match(reset.headers.get('location') ?? '', /^\/settings\?saved=calls%2Clists%2Cpbx%2Crecordings%2Ctasks$/);
+    assert.deepEqual((await t.panel.settings.get()).lists.black.numbers, [], 'back to the config file');
+    assert.equal((await req(t, jar, '/settings/reset', { method: 'POST', body: form({ _csrf: 'forged' }) })).status, 403, 'CSRF checked');
   });
   test('hooks: disable, enable and dry-run through the port', async () => {
     const t = await makeApp();

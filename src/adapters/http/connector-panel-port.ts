@@ -38,6 +38,7 @@ export const SETTINGS_KEY = 'panel.settings';
 
 /** What the port reads from the connector (a `Connector` of src/main.ts satisfies it). */
 export interface PanelSources {
+  /** The config file's values (the panel's overlay goes on top of them). */
   readonly config: Config;
   readonly store: Pick<SqliteStore, 'db' | 'stats' | 'getCall' | 'list' | 'getValue' | 'setValue'>;
   readonly sender: { retry(id: number): Promise<boolean>; discard(id: number): Promise<boolean> };
@@ -244,6 +245,13 @@ export class ConnectorPanelPort implements PanelPort {
       this.overlay = merged as Overlay;
       const applied = [...this.apply(r.config)].sort();
       this.log.info({ sections: Object.keys(obj as object), applied }, 'panel settings saved and applied');
+      return { ok: true, applied };
+    },
+    reset: async (): Promise<SaveResult> => {
+      await this.src.store.setValue(SETTINGS_KEY, {}, this.now());
+      this.overlay = {};
+      const applied = [...this.apply(this.src.config)].sort();
+      this.log.info({ applied }, 'panel settings reset to the config file');
       return { ok: true, applied };
     },
   };

@@ -211,6 +211,13 @@ export class FakePanelPort implements PanelPort {
       this.config = r.config;
       return { ok: true, applied };
     },
+    reset: async (): Promise<SaveResult> => {
+      this.raw = structuredClone(BASE_CONFIG);
+      const next = configSchema.parse(this.raw);
+      const applied = [...changedSections(this.config, next)].sort();
+      this.config = next;
+      return { ok: true, applied };
+    },
   };
 
   async charts(range: ChartRange): Promise<ChartSeries> {

@@ -196,6 +196,8 @@ export interface PanelPort {
     get(): Promise<EditableSettings>;
     validate(obj: unknown): Promise<readonly SettingsIssue[]>;
     save(obj: unknown): Promise<SaveResult>;
+    /** Forgets every change saved from the panel: the config file's values apply again, at once. */
+    reset(): Promise<SaveResult>;
   };
   charts(range: ChartRange): Promise<ChartSeries>;
   /** Live events; returns the unsubscribe function. */

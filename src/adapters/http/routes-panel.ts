@@ -116,6 +116,11 @@ export function mountPanel(app: Hono<PanelEnv>, deps: PanelRouteDeps, guard: Mid
     deps.logger.info({ user: c.get('session').user, applied: result.applied }, 'settings saved from the panel');
     return c.redirect(`/settings?saved=${encodeURIComponent(result.applied.join(',') || '-')}`, 303);
   });
+  app.post('/settings/reset', guard, async (c) => {
+    const result = await panel.settings.reset();
+    deps.logger.info({ user: c.get('session').user, applied: result.ok ? result.applied : [] }, 'settings reset to the config file from the panel');
+    return c.redirect(`/settings?saved=${encodeURIComponent((result.ok ? result.applied : []).join(',') || '-')}`, 303);
+  });
 
   const hooks = async (c: Context<PanelEnv>, dry?: DryRunShown, message?: string): Promise<Response> =>
     page(c, hooksPage(ctx(c), await panel.hooks.list(), panel.hookStats(), dry, message));

@@ -53,5 +53,6 @@ ${select('calls.transferMode', t('settings.transferMode'), ['longest-talker', 'p
 ${text('tasks.deadlineMinutes', t('settings.tasksDeadline'))}${text('tasks.title', t('settings.tasksTitle'))}</fieldset>
 <fieldset><legend>${t('settings.recordings')}</legend>${check('recordings.enabled', t('settings.recordingsOn'))}${select('recordings.mode', t('settings.recordingsMode'), ['file', 'link'])}${check('recordings.convertToMp3', t('settings.mp3'))}</fieldset>
 <fieldset><legend>${t('settings.hooks')}</legend>${list('hooks.disabled', t('settings.hooksDisabled'))}${text('hooks.timeoutMs', t('settings.hooksTimeout'))}</fieldset>
-<button type="submit">${t('settings.save')}</button></form>`);
+<button type="submit">${t('settings.save')}</button></form>
+<form method="post" action="/settings/reset" id="settings-reset">${csrfField(ctx)}<p>${t('settings.resetIntro')}</p><button type="submit" class="secondary">${t('settings.reset')}</button></form>`);
 }

@@ -139,6 +139,8 @@ export const en = {
   'settings.save': 'Save',
   'settings.saved': 'Settings saved and applied ({sections}): new calls use them from their start, calls in progress from their next step.',
   'settings.unchanged': 'Settings saved; nothing changed.',
+  'settings.resetIntro': 'Forget every change saved here: the values of the config file apply again, at once.',
+  'settings.reset': 'Reset to the config file',
   'settings.section.pbx': 'trunks and lines',
   'settings.section.calls': 'calls',
   'settings.section.lists': 'black and white lists',
