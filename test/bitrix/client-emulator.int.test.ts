@@ -51,7 +51,7 @@ describe('B24RestClient against tools/b24-emu', () => {
       clientId: emu.app.client_id, clientSecret: emu.app.client_secret, tokenUrl: emu.app.token_url,
       persist: (t) => void persisted.push(t), logger,
     });
-    client = new B24RestClient({ auth: oauth, logger, limiter: new B24Limiter({ capacity: 50, drainPerSec: 40, headroom: 5 }) });
+    client = new B24RestClient({ auth: oauth, logger, limiter: new B24Limiter({ capacity: 50, drainPerSec: 40, headroom: 10 }) });
   });
   after(async () => {
     await emu.close();
