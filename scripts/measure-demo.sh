@@ -19,7 +19,7 @@ scripts/demo.sh --port "$port" --data-dir "$work/data" >"$work/demo.out" 2>"$wor
 pid=$!
 set +m
 
-stamp() { printf '%.1f' "$(echo "$(date +%s.%N) - $start" | bc)"; }
+stamp() { awk -v a="$(date +%s.%N)" -v b="$start" 'BEGIN { printf "%.1f", a - b }'; }
 installed=""
 for _ in $(seq 1 1200); do
   grep -q 'building (npm run build)' "$work/demo.err" 2>/dev/null && [ -z "$installed" ] && installed=$(stamp)
