@@ -286,7 +286,11 @@ export async function startConnector(fileConfig: Config, logger: Logger, now: ()
     app.route('/', intake);
   }
   // PANEL: the admin panel, /healthz, /readyz and /metrics are mounted here (src/adapters/http).
-  const applySettings = (next: Config): ReadonlySet<string> => live.set(next).changed;
+  const applySettings = (next: Config): ReadonlySet<string> => {
+    const r = live.set(next);
+    for (const e of r.errors) log.error({ code: errorCode(e), err: String(e) }, 'a part of the connector did not take the new settings');
+    return r.changed;
+  };
   const panel = await mountPanel(app, { config: fileConfig, store, sender, applySettings, ami, users, limiter: bitrix.limiter, hooks: hooksRunner, tracker: () => tracker }, { logger, metrics, now });
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, hostname: config.http.host, port: config.http.port }, () => resolve(s));
