@@ -37,7 +37,7 @@ import { SETTINGS_KEY } from './adapters/http/connector-panel-port.js';
 import { mountPanel } from './adapters/http/mount.js';
 import type { ConnectorPanelPort } from './adapters/http/connector-panel-port.js';
 import type { Config } from './config/schema.js';
-import { LiveConfig } from './config/live-config.js';
+import { LiveConfig, changedSections } from './config/live-config.js';
 import { isHookPointName } from './core/hooks/points.js';
 import { hookEnvironment } from './config/load.js';
 import type { Logger } from './log.js';
@@ -108,7 +108,11 @@ async function withSavedSettings(config: Config, store: SqliteStore, logger: Log
   const saved = await store.getValue(SETTINGS_KEY);
   if (!saved) return config;
   const r = validateSettings(config as unknown as Record<string, unknown>, saved);
-  if (r.config) return r.config;
+  if (r.config) {
+    const overridden = [...changedSections(config, r.config)];
+    if (overridden.length) logger.info({ sections: overridden }, 'settings saved from the admin panel override the config file for these sections (Settings → Reset to the config file to drop them)');
+    return r.config;
+  }
   logger.warn({ code: 'HTTP_SETTINGS_OVERLAY_INVALID', issues: r.issues.slice(0, 5) }, 'saved panel settings are not valid with this config file; ignored');
   return config;
 }
