@@ -8,7 +8,7 @@
  *
  * Live events: the tracker changes on AMI events (checked right after each burst of events) and
  * the flow's stored per-call state, the outbox and the health are compared every `pollMs` while
- * somebody listens; differences become PanelEvents.
+ * somebody listens; differences become PanelEvents (panel-live-diff.ts).
  */
 import { callSummary, type CallRec, type CallSummary } from '../../core/call/model.js';
 import type { TrackerState } from '../../core/call/tracker-state.js';
@@ -27,6 +27,7 @@ import { callFactsSince, lastChangedCommand, lastSentCommand, listOutboxNewest, 
 import type { CallRecord } from '../../outbox/store-port.js';
 import { bucketSeries } from './chart-buckets.js';
 import { explainCall } from './explain.js';
+import { PanelLiveDiff } from './panel-live-diff.js';
 import type {
   CallDetail, CallView, ChartRange, ChartSeries, DryRunResult, EditableSettings, HealthView, HistoryPage, HistoryQuery,
   HookPointStats, HookPointView, PanelEvent, PanelListener, PanelPort, SaveResult, SettingsIssue, UserRef,
@@ -63,24 +64,26 @@ type Overlay = Record<string, unknown>;
 export class ConnectorPanelPort implements PanelPort {
   private readonly now: () => number;
   private readonly log: Logger;
-  private readonly pollMs: number;
   private readonly listeners = new Set<PanelListener>();
   private readonly offAmi: Array<() => void> = [];
+  private readonly liveDiff: PanelLiveDiff;
   private effective: Config;
   private overlay: Overlay = {};
   private amiSince: number | null;
-  private poll: ReturnType<typeof setInterval> | undefined;
-  private diffQueued = false;
-  private closed = false;
-  /** Last seen signature per live call (tracker + stored timeline length). */
-  private callSigs = new Map<string, string>();
-  private outboxSig = '';
-  private healthSig = '';
 
   constructor(private readonly src: PanelSources, opts: ConnectorPanelPortOptions) {
     this.now = opts.now ?? Date.now;
     this.log = opts.logger.child({ component: 'panel' });
-    this.pollMs = opts.pollMs ?? 1_000;
+    this.liveDiff = new PanelLiveDiff({
+      tracker: () => src.tracker(),
+      storedState: async (callKey) => stateOf(await src.store.getCall(callKey)),
+      health: () => this.health(),
+      lastChanged: () => lastChangedCommand(src.store.db),
+      listening: () => this.listeners.size > 0,
+      emit: (e) => this.emit(e),
+      now: () => this.now(),
+      log: this.log,
+    }, opts.pollMs ?? 1_000);
     this.effective = src.config;
     this.amiSince = src.ami.ready ? this.now() : null;
     this.offAmi.push(
@@ -93,7 +96,7 @@ export class ConnectorPanelPort implements PanelPort {
         this.emit({ type: 'health', at: this.now() });
       }),
       // Registered after the composition root's listener: the tracker already holds this event.
-      src.ami.on('event', () => this.queueDiff()),
+      src.ami.on('event', () => this.liveDiff.queueDiff()),
     );
   }
 
@@ -267,49 +270,23 @@ export class ConnectorPanelPort implements PanelPort {
 
   subscribe(listener: PanelListener): () => void {
     this.listeners.add(listener);
-    if (!this.poll && !this.closed) {
-      this.poll = setInterval(() => void this.pollOnce(), this.pollMs);
-      this.poll.unref();
-    }
+    this.liveDiff.start();
     return () => {
       this.listeners.delete(listener);
-      if (this.listeners.size === 0 && this.poll) {
-        clearInterval(this.poll);
-        this.poll = undefined;
-      }
+      if (this.listeners.size === 0) this.liveDiff.stop();
     };
   }
 
   /** Compares once now (tests; the poll timer calls it). */
   async pollOnce(): Promise<void> {
-    if (this.listeners.size === 0) return;
-    try {
-      this.diffCalls();
-      await this.diffStored();
-      const h = await this.health();
-      const hs = JSON.stringify([h.ami.connected, h.bitrix.ok, h.outbox.depth, h.outbox.dead, h.store.open]);
-      if (hs !== this.healthSig) {
-        this.healthSig = hs;
-        this.emit({ type: 'health', at: this.now() });
-      }
-      const last = lastChangedCommand(this.src.store.db);
-      const os = last ? `${last.id}:${last.state}:${last.updatedAt}` : '';
-      if (last && os !== this.outboxSig) {
-        this.outboxSig = os;
-        this.emit({ type: 'outbox', id: last.id, state: last.state, at: this.now() });
-      }
-    } catch (e) {
-      this.log.debug({ code: errorCode(e) }, 'panel poll failed');
-    }
+    return this.liveDiff.pollOnce();
   }
 
   /** Stops listening to the AMI client and the poll timer. */
   close(): void {
-    this.closed = true;
     for (const off of this.offAmi) off();
     this.offAmi.length = 0;
-    if (this.poll) clearInterval(this.poll);
-    this.poll = undefined;
+    this.liveDiff.close();
     this.listeners.clear();
   }
 
@@ -349,50 +326,6 @@ export class ConnectorPanelPort implements PanelPort {
       this.emit({ type: 'health', at: this.now() });
     }
     return ok;
-  }
-
-  private queueDiff(): void {
-    if (this.diffQueued || this.listeners.size === 0) return;
-    this.diffQueued = true;
-    // One comparison per burst of AMI events (a call stage is several events in a row).
-    setImmediate(() => {
-      this.diffQueued = false;
-      if (!this.closed) this.diffCalls();
-    });
-  }
-
-  /** Tracker side: a conversation changed stage, a call appeared or ended. */
-  private diffCalls(): void {
-    const seen = new Set<string>();
-    for (const rec of this.src.tracker().calls.values()) {
-      if (!rec.emitted || rec.endedAt !== undefined) continue;
-      seen.add(rec.key);
-      const stages = rec.conversations.map((c) => c.stage);
-      const sig = stages.join(',');
-      const prev = this.callSigs.get(rec.key);
-      if (prev?.split('|')[0] !== sig) {
-        this.callSigs.set(rec.key, `${sig}|${prev?.split('|')[1] ?? ''}`);
-        this.emit({ type: 'call', callKey: rec.key, stage: stages[stages.length - 1] ?? 'conversation_requested', at: this.now() });
-      }
-    }
-    for (const key of [...this.callSigs.keys()]) {
-      if (seen.has(key)) continue;
-      this.callSigs.delete(key);
-      this.emit({ type: 'call', callKey: key, stage: 'call_ended', at: this.now() });
-    }
-  }
-
-  /** Flow side: the stored timeline of a live call grew (card shown, registered …). */
-  private async diffStored(): Promise<void> {
-    for (const [key, sig] of [...this.callSigs]) {
-      const st = stateOf(await this.src.store.getCall(key));
-      const n = String(st?.timeline.length ?? 0);
-      const [tr = '', stored] = sig.split('|');
-      if (stored === n || !this.callSigs.has(key)) continue;
-      this.callSigs.set(key, `${tr}|${n}`);
-      const stage = st?.timeline[st.timeline.length - 1]?.stage.split(' ')[0] ?? 'conversation_requested';
-      this.emit({ type: 'call', callKey: key, stage, at: this.now() });
-    }
   }
 
   private emit(e: PanelEvent): void {
