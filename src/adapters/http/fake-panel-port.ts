@@ -2,7 +2,8 @@
  * A realistic in-memory PanelPort for tests and the demo. Calls go through the REAL planner and
  * black/white lists (src/core/crm), so the timeline, commands and "why" read exactly as the
  * connector's; REST commands succeed at once with plausible results. `simulateCall()` plays an
- * incoming call through its stages with `stepMs` between them and pushes live events.
+ * incoming call through its stages with `stepMs` between them and pushes live events (the seeded
+ * history and the simulated call are generated in fake-panel-seed.ts).
  */
 import type { CallSummary, ConversationSummary } from '../../core/call/model.js';
 import type { Stage } from '../../core/call/stages.js';
@@ -11,11 +12,11 @@ import { planStage, type PlanCall, type PlanSettings } from '../../core/crm/plan
 import { HOOK_POINTS } from '../../core/hooks/points.js';
 import { configSchema, type Config } from '../../config/schema.js';
 import { ConnectorError } from '../../errors.js';
-import type { StoredCallState } from '../../flow/call-to-crm.js';
 import type { CommandState, OutboxCommand } from '../../outbox/command.js';
 import type { LimiterStats } from '../bitrix/limiter.js';
 import { bucketSeries } from './chart-buckets.js';
-import { BASE_CONFIG, INSTALLED_HOOKS, NUMBERS, USERS, fakeResult } from './fake-data.js';
+import { BASE_CONFIG, INSTALLED_HOOKS, USERS, fakeResult } from './fake-data.js';
+import { newFakeCall, playIncomingCall, seedHistory, type FakeCall, type FakeCallDriver, type SimulatedCallInput } from './fake-panel-seed.js';
 import { explainCall } from './explain.js';
 import type {
   CallDetail, CallView, ChartRange, ChartSeries, DryRunResult, EditableSettings, HealthView, HistoryPage,
@@ -33,25 +34,7 @@ export interface FakePanelPortOptions {
   readonly historySize?: number;
 }
 
-export interface SimulatedCallInput {
-  readonly from: string;
-  readonly extension: string;
-  readonly did?: string;
-  readonly trunk?: string;
-  readonly answer?: boolean;
-  readonly clientName?: string;
-  /** Awaited after each stage instead of `stepMs` (tests hold the call at a stage). */
-  readonly between?: (stage: Stage) => Promise<void>;
-}
-
-interface FakeCall {
-  summary: CallSummary;
-  state: StoredCallState;
-  live: boolean;
-  clientName?: string;
-  readonly hookRuns: HookRunView[];
-  readonly commandIds: number[];
-}
+export type { SimulatedCallInput } from './fake-panel-seed.js';
 
 export class FakePanelPort implements PanelPort {
   private readonly now: () => number;
@@ -69,13 +52,21 @@ export class FakePanelPort implements PanelPort {
   private amiSince: number;
   private storeOpen = true;
   private bitrixError: string | null = null;
+  /** The calls as fake-panel-seed.ts generates them. */
+  private readonly driver: FakeCallDriver = {
+    now: () => this.now(),
+    newCall: (summary, clientName) => this.newCall(summary, clientName),
+    runStage: (c, stage, at, conv) => this.runStage(c, stage, at, conv),
+    calls: this.calls,
+    commands: this.commands,
+  };
 
   constructor(opts: FakePanelPortOptions = {}) {
     this.now = opts.now ?? Date.now;
     this.stepMs = opts.stepMs ?? 300;
     this.config = configSchema.parse(this.raw);
     this.amiSince = this.now() - 3 * 3_600_000;
-    this.seed(opts.historySize ?? 24);
+    seedHistory(this.driver, opts.historySize ?? 24);
   }
 
   // ——— PanelPort ———
@@ -271,40 +262,8 @@ export class FakePanelPort implements PanelPort {
    * Resolves with the call key once the call has ended.
    */
   async simulateCall(p: SimulatedCallInput): Promise<string> {
-    const started = this.now();
-    const callKey = `${Math.floor(started / 1000)}.${900 + ++this.seq}`;
-    const conv: ConversationSummary = {
-      id: `${callKey}/1`, extension: p.extension, channel: `PJSIP/${p.extension}-0000${this.seq.toString(16).padStart(4, '0')}`,
-      uniqueid: `${callKey}1`, stage: 'conversation_requested', via: 'dial', requestedAt: started,
-    };
-    const c = this.newCall({
-      callKey, direction: 'incoming', clientNumber: p.from, did: p.did ?? '74951234567', trunk: p.trunk ?? 'trunk-main',
-      startedAt: started, recordings: [], conversations: [conv],
-    }, p.clientName);
-    c.live = true;
     const pause = (stage: Stage): Promise<void> => (p.between ? p.between(stage) : this.sleep(this.stepMs));
-    this.runStage(c, 'conversation_requested', started, conv);
-    await pause('conversation_requested');
-    let cur = conv;
-    if (p.answer ?? true) {
-      const at = this.now();
-      cur = { ...cur, stage: 'conversation_accepted', acceptedAt: at };
-      c.summary = { ...c.summary, answeredAt: at, conversations: [cur] };
-      this.runStage(c, 'conversation_accepted', at, cur);
-      await pause('conversation_accepted');
-    }
-    const endAt = this.now();
-    const answered = cur.acceptedAt !== undefined;
-    cur = { ...cur, stage: 'conversation_ended', endedAt: endAt, dialStatus: answered ? 'ANSWER' : 'NOANSWER', endReason: answered ? 'hangup' : 'NOANSWER' };
-    c.summary = { ...c.summary, conversations: [cur] };
-    this.runStage(c, 'conversation_ended', endAt, cur);
-    c.summary = {
-      ...c.summary, endedAt: endAt, statusCode: answered ? '200' : '304',
-      outcome: answered ? { reason: 'answered', statusCode: '200' } : { reason: 'no_answer', statusCode: '304' },
-    };
-    c.live = false;
-    this.runStage(c, 'call_ended', endAt, undefined);
-    return callKey;
+    return playIncomingCall(this.driver, p, ++this.seq, pause);
   }
 
   /** Cancels pending timers (a simulated call stops where it is). */
@@ -330,11 +289,7 @@ export class FakePanelPort implements PanelPort {
   }
 
   private newCall(summary: CallSummary, clientName?: string): FakeCall {
-    const c: FakeCall = {
-      summary, live: false, hookRuns: [], commandIds: [],
-      state: { crm: { callKey: summary.callKey, registered: false, shownTo: [], seq: 0, finished: false, finishDeferred: false }, summary, timeline: [] },
-      ...(clientName !== undefined ? { clientName } : {}),
-    };
+    const c = newFakeCall(summary, clientName);
     this.calls.set(summary.callKey, c);
     return c;
   }
@@ -438,54 +393,5 @@ export class FakePanelPort implements PanelPort {
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => this.later(ms, resolve));
-  }
-
-  /** Deterministic past calls: answered, missed and one whose finish died (HTTP 500 eight times). */
-  private seed(n: number): void {
-    const now = this.now();
-    const exts = ['101', '102', '103'];
-    for (let i = n; i >= 1; i--) {
-      const start = now - i * 53 * 60_000 - (i * 7919 % 600) * 1000;
-      const ext = exts[i % 3] as string;
-      const answered = i % 4 !== 0;
-      const key = `${Math.floor(start / 1000)}.${100 + i}`;
-      const talk = 30_000 + (i * 15_485 % 240_000);
-      const conv: ConversationSummary = {
-        id: `${key}/1`, extension: ext, channel: `PJSIP/${ext}-000000${i.toString(16)}`, uniqueid: `${key}1`, stage: 'conversation_requested',
-        via: 'dial', requestedAt: start + 2_000,
-      };
-      const c = this.newCall({
-        callKey: key, direction: 'incoming', clientNumber: NUMBERS[i % NUMBERS.length], did: '74951234567', trunk: 'trunk-main',
-        startedAt: start, recordings: [], conversations: [conv],
-      }, i % 5 === 0 ? 'OOO Romashka' : undefined);
-      this.runStage(c, 'conversation_requested', start + 2_000, conv);
-      let cur = conv;
-      if (answered) {
-        cur = { ...cur, stage: 'conversation_accepted', acceptedAt: start + 9_000 };
-        c.summary = { ...c.summary, answeredAt: start + 9_000, conversations: [cur] };
-        this.runStage(c, 'conversation_accepted', start + 9_000, cur);
-      }
-      const end = start + (answered ? 9_000 + talk : 25_000);
-      cur = { ...cur, stage: 'conversation_ended', endedAt: end, dialStatus: answered ? 'ANSWER' : 'NOANSWER', endReason: answered ? 'hangup' : 'NOANSWER' };
-      c.summary = { ...c.summary, conversations: [cur] };
-      this.runStage(c, 'conversation_ended', end, cur);
-      c.summary = { ...c.summary, endedAt: end, statusCode: answered ? '200' : '304', outcome: answered ? { reason: 'answered', statusCode: '200' } : { reason: 'no_answer', statusCode: '304' } };
-      this.runStage(c, 'call_ended', end, undefined);
-      if (i === 2) this.killFinish(c, end);
-    }
-    if (n > 3) {
-      const c = [...this.calls.values()][1];
-      if (c) c.hookRuns.push({ at: c.summary.startedAt, point: 'need_registration', ok: false, source: 'default', durationMs: 3_000, code: 'HOOK_TIMEOUT', changed: [] });
-    }
-  }
-
-  private killFinish(c: FakeCall, at: number): void {
-    const id = c.commandIds.map((x) => this.commands.get(x)).find((x) => x?.step === 'finish')?.id;
-    const cmd = id === undefined ? undefined : this.commands.get(id);
-    if (!cmd) return;
-    this.commands.set(cmd.id, {
-      ...cmd, state: 'dead', attempts: 8, result: undefined, updatedAt: at + 600_000,
-      lastError: { code: 'OUTBOX_ATTEMPTS_EXHAUSTED', message: 'B24_SERVER_ERROR: HTTP 500 Internal Server Error (8 attempts)' },
-    });
   }
 }
