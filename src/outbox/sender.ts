@@ -3,6 +3,7 @@
  * requests, sends them through the B24Client and records every outcome in the store. It owns
  * retries, per-call ordering (through the store's claim), priorities and concurrency; rate limits
  * belong to the client. Observers learn about done and dead commands after they are recorded.
+ * Outage detection (portal unreachable → probe, first answer → resume retries) is in outage.ts.
  */
 import type { B24Client } from '../adapters/bitrix/types.js';
 import { Priority } from '../core/crm/commands.js';
@@ -15,6 +16,7 @@ import { OutboxCode } from './command.js';
 import type { CommandUpdate, NewCommand, OutboxCommand } from './command.js';
 import { applyUpdate, decide } from './journal.js';
 import type { SendOutcome } from './journal.js';
+import { createOutageWatch } from './outage.js';
 import { pack } from './packer.js';
 import type { PackedItem } from './packer.js';
 import { referencedSteps } from './refs.js';
@@ -123,8 +125,7 @@ export function createOutboxSender(options: SenderOptions): OutboxSender {
   let started = false;
   let stopping = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
-  let portalDown = false;
-  let probe: ReturnType<typeof setInterval> | undefined;
+  const outage = createOutageWatch({ store, now, log, wake, probeIntervalMs: options.probeIntervalMs ?? 5_000 });
   let filling: Promise<void> | undefined;
   let again = false;
 
@@ -196,46 +197,9 @@ export function createOutboxSender(options: SenderOptions): OutboxSender {
       totals.batches++;
       totals.requests += naive ? items.length : 1;
       totals.sent += items.length;
-      await noteHealth(outcomes);
+      await outage.note(outcomes);
       await settle(items.map((it: PackedItem, i): [OutboxCommand, SendOutcome] => [it.command, outcomes[i] ?? { kind: 'not-sent' }]));
     }
-  }
-
-  /**
-   * Outage detection: a request that failed as a whole for a transport reason marks the portal
-   * unreachable; the first answer after that pulls every backed-off retry forward, so the backlog
-   * starts draining at once instead of after each command's own backoff (up to the cap).
-   */
-  async function noteHealth(outcomes: readonly SendOutcome[]): Promise<void> {
-    const answered = outcomes.some((o) => o.kind === 'success' || (o.kind === 'failure' && !o.error.retryable));
-    if (!answered) {
-      if (outcomes.length > 0 && outcomes.every((o) => o.kind === 'failure' && o.error.retryable)) markDown();
-      return;
-    }
-    if (!portalDown) return;
-    portalDown = false;
-    if (probe) clearInterval(probe);
-    probe = undefined;
-    try {
-      const n = await store.resumeRetries(now());
-      if (n > 0) {
-        log.info({ commands: n }, 'Bitrix24 answers again: retries resumed');
-        wake();
-      }
-    } catch (e) {
-      log.warn({ err: e }, 'could not resume retries');
-    }
-  }
-
-  /** While down, the backlog is retried every probeIntervalMs whatever each command's backoff says. */
-  function markDown(): void {
-    if (portalDown) return;
-    portalDown = true;
-    log.warn({}, 'Bitrix24 unreachable: commands wait in the outbox');
-    probe = setInterval(() => {
-      void store.resumeRetries(now()).then(() => wake(), () => undefined);
-    }, options.probeIntervalMs ?? 5_000);
-    probe.unref?.();
   }
 
   /**
@@ -353,8 +317,7 @@ export function createOutboxSender(options: SenderOptions): OutboxSender {
       stopping = true;
       if (timer) clearTimeout(timer);
       timer = undefined;
-      if (probe) clearInterval(probe);
-      probe = undefined;
+      outage.stop();
       if (filling) await filling;
       while (inflight.size) await Promise.all([...inflight]);
     },
