@@ -54,6 +54,8 @@ import { compilePhoneRules, normaliseInnerPhone } from './core/crm/phone.js';
 import { createTrackerState, applyAmiEvent, withTrackerConfig, type TrackerState } from './core/call/tracker.js';
 import { reconcileLiveChannels, sweepIdleCalls } from './core/call/maintenance.js';
 import { seedEvents } from './core/call/seed.js';
+import { backfillFromCdr } from './flow/cdr-backfill.js';
+import { readCdrTail } from './adapters/cdr/master-csv.js';
 import { trackerConfigFrom } from './cli/replay.js';
 import type { StageChange } from './core/call/model.js';
 
@@ -84,6 +86,8 @@ export interface Connector {
 }
 
 export const TOKENS_KEY = 'bitrix.oauth.tokens';
+/** kv: the last time the connector was connected to AMI (start of the gap after a crash). */
+export const AMI_ALIVE_KEY = 'ami.aliveAt';
 
 /**
  * Settings saved from the admin panel (an overlay of the editable sections, validated by the same
@@ -217,14 +221,43 @@ export async function startConnector(fileConfig: Config, logger: Logger, now: ()
       tracker = createTrackerState(trackerConfigFrom(portalView, live.get()));
     }
   });
+  // The AMI gap: from the last moment the connector was known to hear AMI (kept in the store every
+  // few seconds while connected, so it survives a crash) to the next connect. Calls that ended inside
+  // it are rebuilt from Master.csv when `cdr.csvPath` is set (flow/cdr-backfill.ts).
+  let gapFrom = await store.getValue<number>(AMI_ALIVE_KEY);
+  const backfilled = new Set<string>();
+  const alive = setInterval(() => {
+    if (ami.ready) void store.setValue(AMI_ALIVE_KEY, now(), now()).catch(() => undefined);
+  }, 5_000);
+  alive.unref();
   ami.on('connected', () => {
     metrics.amiConnected(true);
-    void recover();
+    const gap = gapFrom === undefined ? undefined : { from: gapFrom, to: now() };
+    gapFrom = undefined;
+    void store.setValue(AMI_ALIVE_KEY, now(), now()).catch(() => undefined);
+    void recover().then(() => (gap ? backfill(gap.from, gap.to) : undefined));
   });
   ami.on('disconnected', () => {
     metrics.amiConnected(false);
     metrics.amiReconnect();
+    gapFrom ??= now();
   });
+
+  async function backfill(from: number, to: number): Promise<void> {
+    const cdr = live.get().cdr;
+    if (!cdr.csvPath) return;
+    const path = cdr.csvPath;
+    await backfillFromCdr(Math.max(from, to - cdr.maxGapMs), to, {
+      read: (since, layout) => readCdrTail(path, since, layout), layout: cdr,
+      trackerConfig: () => tracker.config,
+      known: async (key) => tracker.calls.has(key) || backfilled.has(key) || (await store.getCall(key)) !== undefined,
+      handle: (changes) => {
+        for (const c of changes) backfilled.add(c.callKey);
+        handle(changes);
+      },
+      logger: log,
+    });
+  }
   const sweep = setInterval(() => handle(sweepIdleCalls(tracker, now())), 60_000);
   sweep.unref();
 
@@ -322,6 +355,8 @@ export async function startConnector(fileConfig: Config, logger: Logger, now: ()
     idle: () => flow.idle(),
     async close() {
       clearInterval(sweep);
+      clearInterval(alive);
+      if (ami.ready) await store.setValue(AMI_ALIVE_KEY, now(), now()).catch(() => undefined);
       panel.close();
       poller?.stop();
       clickToCall.stop();

@@ -1,11 +1,14 @@
 /**
- * Doctor checks on this host: recordings folders readable, ffmpeg present, store path writable.
+ * Doctor checks on this host: recordings folders readable, ffmpeg present, store path writable, the
+ * CDR file (when the backfill is on) readable and in the layout the config says.
  */
 import { spawn } from 'node:child_process';
 import { constants as fsc } from 'node:fs';
 import { access, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Config } from '../config/schema.js';
+import { readCdrTail } from '../adapters/cdr/master-csv.js';
+import { errorCode } from '../errors.js';
 import { fail, pass, runCheck, skip, warn, type CheckOutcome, type CheckResult, type ResolvedDoctorOptions } from './doctor-check.js';
 
 async function checkRecordings(r: Config['recordings']): Promise<CheckOutcome> {
@@ -104,6 +107,26 @@ async function checkStore(s: Config['store']): Promise<CheckOutcome> {
   }
 }
 
+/** cdr.csvPath: readable, and its newest lines parse with the configured cdr.conf [csv] flags. */
+async function checkCdr(c: Config['cdr']): Promise<CheckOutcome> {
+  if (!c.csvPath) return skip('cdr.csvPath is not set: calls made while the connector is down are not backfilled');
+  let tail;
+  try {
+    tail = await readCdrTail(c.csvPath, 0, c, 256 * 1024);
+  } catch (e) {
+    const cause = (e as { cause?: NodeJS.ErrnoException }).cause?.code ?? errorCode(e);
+    return fail(`${c.csvPath} cannot be read (${cause})`,
+      'enable cdr_csv ([csv] in cdr.conf with loguniqueid=yes) and let the service user read the file (usermod -aG asterisk asterisk-b24)', 'DOCTOR_CDR_UNREADABLE');
+  }
+  const bad = tail.bad[0];
+  if (bad && tail.records.length === 0) {
+    return fail(`${c.csvPath}: ${bad.reason}`, 'copy usegmtime / loguniqueid / loguserfield / newcdrcolumns from cdr.conf [csv] into the cdr section', 'DOCTOR_CDR_LAYOUT');
+  }
+  if (tail.records.length === 0) return warn(`${c.csvPath} is readable but empty`, 'make a test call and check that Asterisk appends a line to it', 'DOCTOR_CDR_EMPTY');
+  const last = tail.records.at(-1)!;
+  return pass(`${c.csvPath} readable; last record ${new Date(last.end).toISOString()} (${tail.records.length} recent records understood${bad ? `, ${tail.bad.length} not` : ''})`);
+}
+
 async function nearestExisting(dir: string): Promise<string> {
   let d = dir;
   for (;;) {
@@ -120,5 +143,6 @@ export async function localChecks(config: Config, o: ResolvedDoctorOptions): Pro
     runCheck('local.recordings', 'Recordings folder', o.timeoutMs, () => checkRecordings(config.recordings)),
     runCheck('local.ffmpeg', 'ffmpeg', o.timeoutMs, () => checkFfmpeg(config.recordings, o.timeoutMs)),
     runCheck('local.store', 'Store path', o.timeoutMs, () => checkStore(config.store)),
+    runCheck('local.cdr', 'CDR file (calls made while down)', o.timeoutMs, () => checkCdr(config.cdr)),
   ]);
 }

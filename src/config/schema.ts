@@ -158,6 +158,21 @@ export const hooksSchema = z.object({
   disabled: z.array(z.string()).default([]),
 }).strict();
 
+/**
+ * Calls that began and ended while the connector was away, rebuilt from cdr_csv's Master.csv
+ * (docs/call-model.md). Off unless `csvPath` is set; the flags copy cdr.conf's [csv] section
+ * (defaults: Asterisk's sample cdr.conf).
+ */
+export const cdrSchema = z.object({
+  csvPath: z.string().optional(),
+  usegmtime: z.boolean().default(true),
+  loguniqueid: z.boolean().default(true),
+  loguserfield: z.boolean().default(true),
+  newcdrcolumns: z.boolean().default(false),
+  /** Gaps longer than this are backfilled for their last part only (Bitrix24 statistics are dated anyway). */
+  maxGapMs: z.number().int().positive().default(24 * 3_600_000),
+}).strict().refine((c) => c.loguniqueid || c.newcdrcolumns, { message: 'CDR backfill needs loguniqueid=yes or newcdrcolumns=yes in cdr.conf [csv] (a call is found by its uniqueid or linkedid)' });
+
 export const storeSchema = z.object({
   driver: z.enum(['sqlite']).default('sqlite'),
   path: z.string().default('./asterisk-b24.sqlite'),
@@ -229,6 +244,7 @@ export const configSchema = z.object({
   tasks: tasksSchema.default(tasksSchema.parse({})),
   recordings: recordingsSchema.default(recordingsSchema.parse({})),
   hooks: hooksSchema.default(hooksSchema.parse({})),
+  cdr: cdrSchema.default(cdrSchema.parse({})),
   store: storeSchema.default(storeSchema.parse({})),
   http: httpSchema.default(httpSchema.parse({})),
   admin: adminSchema.default(adminSchema.parse({})),

@@ -234,7 +234,10 @@ export class CallToCrm {
     const out = await hookCommands(stored?.crm, planned, stage, session, b24, !wasRegistered && call.b24CallId !== undefined);
     if (out.finishUserId !== undefined) b24 = { ...b24, finishUserId: out.finishUserId };
     const commands = [...out.commands];
-    const notes = [...out.notes];
+    const notes = [
+      ...(change.call.rebuiltFrom === 'cdr' ? ['rebuilt from the CDR (Master.csv): the call began and ended while the connector was not listening to AMI'] : []),
+      ...out.notes,
+    ];
     let task = stored?.task;
     if (stage === 'call_ended' && !task && this.wantsTask(out.state, change.call)) {
       if (!b24.registerSeen && change.call.b24CallId === undefined) b24 = { ...b24, ...(await recoverRegister(change.callKey, this.lookup())) };

@@ -24,10 +24,11 @@ describe('doctor against ami-sim and b24-emu', () => {
       assert.deepEqual(r.checks.map((c) => `${c.id}:${c.status}`), [
         'ami.tcp:pass', 'ami.login:pass', 'ami.read:pass', 'ami.write:pass',
         'b24.reach:pass', 'b24.auth:pass', 'b24.scopes:pass', 'b24.app-only:pass', 'b24.events:pass', 'b24.lines:pass',
-        'local.recordings:pass', 'local.ffmpeg:pass', 'local.store:pass',
+        'local.recordings:pass', 'local.ffmpeg:pass', 'local.store:pass', 'local.cdr:pass',
       ]);
       assert.equal(r.ok, true);
-      assert.deepEqual(r.counts, { pass: 13, warn: 0, fail: 0, skip: 0 });
+      assert.deepEqual(r.counts, { pass: 14, warn: 0, fail: 0, skip: 0 });
+      assert.match(byId(r.checks, 'local.cdr').message, /Master\.csv readable; last record 2026-11-22T04:50:01\.000Z \(1 recent records understood\)$/);
       assert.equal(byId(r.checks, 'ami.tcp').message.endsWith('Asterisk Call Manager/11.0.0'), true);
       assert.equal(byId(r.checks, 'ami.read').message, 'events of agent,call,dialplan,system arrive');
       assert.equal(byId(r.checks, 'b24.events').message, `ONEXTERNALCALLSTART → ${PUBLIC_URL}/bitrix/events`);
@@ -171,6 +172,21 @@ describe('doctor against ami-sim and b24-emu', () => {
     assert.equal(ff.message, `${lab.dir}/bin/ffmpeg cannot run (ENOENT): recordings will be sent as wav`);
     assert.match(ff.hint ?? '', /apt install ffmpeg/);
     assert.equal(r.ok, false);
+  });
+
+  test('CDR file: unreadable, layout not as configured, empty, or off', async () => {
+    const cdr = (c: Record<string, unknown>) => runDoctorChecks(lab.config({ cdr: c } as never), { ...FAST, groups: ['local'] }).then((r) => byId(r.checks, 'local.cdr'));
+    const missing = await cdr({ csvPath: `${lab.dir}/nope/Master.csv` });
+    assert.deepEqual([missing.status, missing.code], ['fail', 'DOCTOR_CDR_UNREADABLE']);
+    assert.match(missing.message, /cannot be read \(ENOENT\)/);
+    const layout = await cdr({ csvPath: `${lab.dir}/cdr-csv/Master.csv`, loguserfield: false });
+    assert.deepEqual([layout.status, layout.code], ['fail', 'DOCTOR_CDR_LAYOUT']);
+    assert.match(layout.message, /18 columns where cdr\.conf \[csv\] as configured gives 17/);
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(`${lab.dir}/empty.csv`, '');
+    const empty = await cdr({ csvPath: `${lab.dir}/empty.csv` });
+    assert.deepEqual([empty.status, empty.code], ['warn', 'DOCTOR_CDR_EMPTY']);
+    assert.equal((await cdr({ csvPath: undefined })).status, 'skip');
   });
 
   test('store under a file (not a folder) → not writable', async () => {

@@ -42,6 +42,10 @@ export async function startLab(): Promise<Lab> {
   const ffmpeg = join(dir, 'ffmpeg');
   await writeFile(ffmpeg, '#!/bin/sh\necho "ffmpeg version 6.1-doctor-test"\n');
   await chmod(ffmpeg, 0o755);
+  // A Master.csv as cdr_csv writes it with the sample cdr.conf (one real lab22 record).
+  const cdr = join(dir, 'cdr-csv', 'Master.csv');
+  await mkdir(join(dir, 'cdr-csv'));
+  await writeFile(cdr, `"","+4930123456","5551000","from-trunk","""External Caller"" <+4930123456>","PJSIP/trunk-00000036","PJSIP/101-00000037","Dial","PJSIP/101,8","2026-11-22 04:49:53","2026-11-22 04:49:56","2026-11-22 04:50:01",8,5,"ANSWERED","DOCUMENTATION","1795322993.66",""\n`);
   const bind = new URLSearchParams({ auth: emu.app.access_token, event: 'ONEXTERNALCALLSTART', handler: `${PUBLIC_URL}/bitrix/events` });
   const res = await fetch(`${emu.app.client_endpoint}event.bind.json`, { method: 'POST', body: bind });
   if (res.status !== 200) throw new Error(`event.bind failed: ${res.status} ${await res.text()}`);
@@ -56,6 +60,7 @@ export async function startLab(): Promise<Lab> {
     recordings: { dirs: [join(dir, 'monitor')], ffmpegPath: ffmpeg },
     store: { path: join(dir, 'data', 'asterisk-b24.sqlite') },
     http: { publicUrl: PUBLIC_URL },
+    cdr: { csvPath: cdr },
   };
   return {
     sim, emu, dir, input,

@@ -2,7 +2,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startAmiSim, loadGenerator, type AmiSim } from '../../tools/ami-sim/index.js';
+import { startAmiSim, loadGenerator, type AmiSim, type AmiSimOptions } from '../../tools/ami-sim/index.js';
 import { startEmulator, type Emulator } from '../../tools/b24-emu/index.js';
 import type { PortalSeed } from '../../tools/b24-emu/contract.js';
 import type { PortalInspection } from '../../tools/b24-emu/portal/portal.js';
@@ -31,8 +31,8 @@ export interface Rig {
   close(): Promise<void>;
 }
 
-export async function startRig(portal: PortalSeed = LAB_PORTAL, timeScale = 0.05): Promise<Rig> {
-  const sim = await startAmiSim({ generator: await loadGenerator(), timeScale });
+export async function startRig(portal: PortalSeed = LAB_PORTAL, timeScale = 0.05, simOptions: Partial<AmiSimOptions> = {}): Promise<Rig> {
+  const sim = await startAmiSim({ generator: await loadGenerator(), timeScale, ...simOptions });
   const emu = await startEmulator({ portal });
   const dir = mkdtempSync(join(tmpdir(), 'ab24-e2e-'));
   const rawConfig = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({

@@ -1,7 +1,8 @@
 /**
  * `asterisk-b24 sim ami --port P [--host H] [--username U --secret S]
  *   [--scenario FILE | --load rate=R,concurrency=N,total=T,mix=inbound:5,queue:2]
- *   [--time-scale X] [--fixtures DIR] [--auth-fail-delay MS] [--no-generator]`
+ *   [--time-scale X] [--fixtures DIR] [--auth-fail-delay MS] [--no-generator] [--cdr-csv FILE]`
+ * `--cdr-csv` appends every Cdr to FILE as cdr_csv's Master.csv (sample cdr.conf layout).
  * First stdout line: `{"host","port","username","secret"}`; then serves until SIGINT/SIGTERM (exit 0).
  */
 import { existsSync } from 'node:fs';
@@ -16,7 +17,7 @@ import { startAmiSim, type AmiSimOptions } from './server/sim.js';
 
 export const SIM_AMI_USAGE = `usage: asterisk-b24 sim ami --port P [--host H] [--username U --secret S]
          [--scenario FILE | --load rate=R,concurrency=N,total=T,mix=inbound:5,queue:2]
-         [--time-scale X] [--fixtures DIR] [--auth-fail-delay MS] [--no-generator]
+         [--time-scale X] [--fixtures DIR] [--auth-fail-delay MS] [--no-generator] [--cdr-csv FILE]
 `;
 
 export interface SimAmiArgs {
@@ -29,12 +30,13 @@ export interface SimAmiArgs {
   timeScale?: number;
   fixtures?: string;
   authFailDelayMs?: number;
+  cdrCsv?: string;
   generator: boolean;
 }
 
 class UsageError extends Error {}
 
-const VALUE_FLAGS = new Set(['--port', '--host', '--username', '--secret', '--scenario', '--load', '--time-scale', '--fixtures', '--auth-fail-delay']);
+const VALUE_FLAGS = new Set(['--port', '--host', '--username', '--secret', '--scenario', '--load', '--time-scale', '--fixtures', '--auth-fail-delay', '--cdr-csv']);
 
 function nonNegative(flag: string, v: string): number {
   const n = Number(v);
@@ -70,6 +72,7 @@ export function parseSimAmiArgs(argv: readonly string[]): SimAmiArgs {
   set('secret', flags.get('--secret'));
   set('scenario', flags.get('--scenario'));
   set('fixtures', flags.get('--fixtures'));
+  set('cdrCsv', flags.get('--cdr-csv'));
   const ts = flags.get('--time-scale');
   if (ts !== undefined) set('timeScale', nonNegative('--time-scale', ts));
   const delay = flags.get('--auth-fail-delay');
@@ -121,6 +124,7 @@ export async function runSimAmi(argv: string[], log: Logger = silentLogger): Pro
     ...(args.secret !== undefined ? { secret: args.secret } : {}),
     ...(args.timeScale !== undefined ? { timeScale: args.timeScale } : {}),
     ...(args.authFailDelayMs !== undefined ? { authFailDelayMs: args.authFailDelayMs } : {}),
+    ...(args.cdrCsv !== undefined ? { cdrCsv: { path: resolve(args.cdrCsv) } } : {}),
     ...(generator ? { generator } : {}),
   };
   let sim;

@@ -138,6 +138,8 @@ export interface CallSummary {
   /** Set at call_ended. */
   readonly outcome?: CallOutcome;
   readonly statusCode?: string;
+  /** Where the summary came from when not from live AMI events: `cdr` = rebuilt from Master.csv (backfill). */
+  readonly rebuiltFrom?: 'cdr';
 }
 
 export interface StageChange {

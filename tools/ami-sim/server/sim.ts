@@ -9,6 +9,7 @@ import { formatMessage } from '../../../src/adapters/ami/framing.js';
 import { ConnectorError } from '../../../src/errors.js';
 import { silentLogger, type Logger } from '../../../src/log.js';
 import type { AmiFields, SimIds, TimedEvent } from '../scenario/types.js';
+import { cdrCsvWriter, type SimCdrCsvOptions } from './cdr-csv.js';
 import { loadTranscript, type Transcript } from '../player/transcript.js';
 import { Renumberer } from '../player/renumber.js';
 import { CHANNEL_ACTIONS } from './actions-channels.js';
@@ -64,6 +65,8 @@ export interface AmiSimOptions {
   now?: () => number;
   timers?: SimTimers;
   logger?: Logger;
+  /** Also write every Cdr event to a Master.csv, like Asterisk's cdr_csv (server/cdr-csv.ts). */
+  cdrCsv?: SimCdrCsvOptions;
 }
 
 export interface PlayOptions {
@@ -139,6 +142,7 @@ class Simulator implements SimContext {
   private nextRunId = 1;
   private nextSessionId = 1;
   private closed = false;
+  private readonly cdrSink: ((fields: AmiFields) => void) | undefined;
   private readonly counters = {
     actions: 0, eventsEmitted: 0, eventsDelivered: 0, callsStarted: 0, callsCompleted: 0, callsCancelled: 0,
   };
@@ -162,6 +166,7 @@ class Simulator implements SimContext {
     this.flowTiming = opts.flowTiming ?? DEFAULT_FLOW_TIMING;
     this.generator = opts.generator;
     this.log = (opts.logger ?? silentLogger).child({ component: 'ami-sim' });
+    this.cdrSink = opts.cdrCsv ? cdrCsvWriter(opts.cdrCsv) : undefined;
   }
 
   accept(socket: Socket): void {
@@ -194,6 +199,13 @@ class Simulator implements SimContext {
       return;
     }
     this.registry.observe(fields, runId, this.now());
+    if (this.cdrSink) {
+      try {
+        this.cdrSink(fields);
+      } catch (err) {
+        this.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'ami-sim could not write the CDR file');
+      }
+    }
     const privilege = fields.find(([k]) => k.toLowerCase() === 'privilege')?.[1];
     const mask = privilegeMask(privilege);
     this.counters.eventsEmitted++;

@@ -1,0 +1,116 @@
+/**
+ * CDR records → the calls they describe, as the tracker would have summarised them at call end.
+ * Pure. Used to backfill calls that began and ended while the connector was not listening to AMI
+ * (docs/call-model.md, "Calls the connector did not see").
+ *
+ * Grouping: by `linkedid` when cdr_csv logs it (newcdrcolumns=yes), else by `uniqueid` — the Party A
+ * channel's, which is the call's first channel for an incoming call from a trunk or an outgoing call
+ * from a phone: the same key the tracker uses (its linkedid). Every CDR of a queue or a transfer has
+ * the caller's uniqueid (see the lab22 Cdr events), so a call's records stay together.
+ *
+ * What a CDR cannot tell, and what is assumed instead:
+ * - when an agent started ringing: the record's start (the call's start for queue members);
+ * - when a queue member answered: the record's answer time when its disposition is ANSWERED (the
+ *   queue answers the caller first, so a NO ANSWER member record also has an answer time);
+ * - recordings: none (the MixMonitor file name is a channel variable, not a CDR column).
+ */
+import { classifyChannel, extensionNumber, numberFromDialString, parseChannelName, realNumber, type TrackerConfig } from '../call/classify.js';
+import type { CallSummary, ConversationSummary, Direction } from '../call/model.js';
+import { callOutcome } from '../call/status.js';
+import type { CdrRecord } from './csv.js';
+
+/** The key a record belongs to (linkedid, else uniqueid); undefined when neither is logged. */
+export function cdrCallKey(r: CdrRecord): string | undefined {
+  return r.linkedid || r.uniqueid || undefined;
+}
+
+/** Records grouped by call, each group in start order (then sequence), groups in first-start order. */
+export function groupCdrCalls(records: readonly CdrRecord[]): Map<string, CdrRecord[]> {
+  const out = new Map<string, CdrRecord[]>();
+  for (const r of records) {
+    const key = cdrCallKey(r);
+    if (key === undefined) continue;
+    const list = out.get(key) ?? [];
+    list.push(r);
+    out.set(key, list);
+  }
+  for (const list of out.values()) list.sort((a, b) => a.start - b.start || (a.sequence ?? 0) - (b.sequence ?? 0));
+  return new Map([...out].sort((a, b) => a[1][0]!.start - b[1][0]!.start));
+}
+
+const DIAL_STATUS: Readonly<Record<string, string>> = {
+  'NO ANSWER': 'NOANSWER', BUSY: 'BUSY', FAILED: 'CHANUNAVAIL', CONGESTION: 'CONGESTION', ANSWERED: 'ANSWER',
+};
+
+/** The caller id number of `"Name" <num>` (or the whole value). */
+function clidNumber(clid: string): string | undefined {
+  const m = /<([^>]*)>/.exec(clid);
+  return realNumber(m ? m[1] : clid);
+}
+
+/** One call's records → its summary at call end (direction, client, DID, trunk, conversations, status). */
+export function summaryFromCdr(callKey: string, rows: readonly CdrRecord[], cfg: TrackerConfig): CallSummary | undefined {
+  const first = rows[0];
+  if (!first) return undefined;
+  const a = parseChannelName(first.channel);
+  const aKind = classifyChannel(a, first.dcontext, cfg);
+  const kindOf = (name: string) => (name ? classifyChannel(parseChannelName(name), '', cfg) : undefined);
+  const trunkRow = rows.find((r) => kindOf(r.dstchannel) === 'trunk');
+  let direction: Direction;
+  if (aKind === 'trunk') direction = 'incoming';
+  else direction = trunkRow ? 'outgoing' : 'internal';
+
+  const conversations: ConversationSummary[] = [];
+  let n = 0;
+  for (const r of rows) {
+    if (kindOf(r.dstchannel) !== 'extension' && !(direction === 'outgoing' && r === trunkRow)) continue;
+    const answered = r.disposition === 'ANSWERED';
+    const ext = direction === 'outgoing' && r === trunkRow
+      ? extensionNumber(a.endpoint, clidNumber(r.clid), cfg)
+      : extensionNumber(parseChannelName(r.dstchannel).endpoint, undefined, cfg);
+    const prev = conversations.at(-1);
+    const via = direction === 'outgoing' ? 'outgoing' : r.lastapp.toLowerCase() === 'queue' ? 'queue' : prev?.acceptedAt !== undefined ? 'transfer' : 'dial';
+    n++;
+    conversations.push({
+      id: `${callKey}-cdr${n}`, extension: ext, channel: r.dstchannel, uniqueid: `${callKey}-cdr${n}`,
+      stage: 'conversation_ended', via, requestedAt: r.start,
+      ...(answered ? { acceptedAt: r.answer ?? r.start } : {}), endedAt: r.end,
+      dialStatus: DIAL_STATUS[r.disposition] ?? 'NOANSWER',
+      ...(via === 'queue' ? { queue: r.lastdata.split(',')[0] ?? '' } : {}),
+    });
+  }
+  // A transferred conversation ended by the transfer: the next one began when it ended.
+  for (let i = 0; i + 1 < conversations.length; i++) {
+    const c = conversations[i]!;
+    const next = conversations[i + 1]!;
+    if (c.acceptedAt !== undefined && next.via === 'transfer') conversations[i] = { ...c, endReason: 'transfer' };
+  }
+  const last = rows.reduce((m, r) => (r.end > m.end ? r : m), first);
+  const failed = [...conversations].reverse().find((c) => c.acceptedAt === undefined);
+  const outcome = callOutcome({
+    conversations: conversations.map((c) => ({ acceptedAt: c.acceptedAt, dialStatus: c.dialStatus })),
+    dialStatus: failed?.dialStatus,
+    hangupCause: undefined,
+    abandoned: conversations.length === 0 || rows.some((r) => r.lastapp.toLowerCase() === 'queue' && r.disposition !== 'ANSWERED' && !rows.some((x) => x.disposition === 'ANSWERED' && kindOf(x.dstchannel) === 'extension')),
+  });
+  const answeredAt = conversations.find((c) => c.acceptedAt !== undefined)?.acceptedAt;
+  const queue = conversations.find((c) => c.queue !== undefined)?.queue;
+  const base = {
+    callKey, direction, startedAt: first.start, endedAt: last.end, recordings: [] as string[], conversations, outcome, statusCode: outcome.statusCode, rebuiltFrom: 'cdr' as const,
+    ...(answeredAt !== undefined ? { answeredAt } : {}), ...(queue ? { queue } : {}),
+  };
+  if (direction === 'incoming') {
+    // The DID is the record's dst while the caller is still in the trunk's context; after a blind
+    // transfer cdr_csv shows where the caller went (lab22-g: `102` in from-internal) — then unknown.
+    const did = cfg.trunkContexts.has(first.dcontext) && first.dst ? first.dst : undefined;
+    return { ...base, clientNumber: realNumber(first.src) ?? clidNumber(first.clid), ...(did ? { did } : {}), trunk: a.endpoint } as CallSummary;
+  }
+  if (direction === 'outgoing') {
+    const t = parseChannelName(trunkRow!.dstchannel);
+    // The number as sent to the trunk (the Dial argument), like the tracker's DialString; else dst.
+    const dialString = (trunkRow!.lastdata.split(',')[0] ?? '').replace(/^[A-Za-z0-9_]+\//, '');
+    const client = numberFromDialString(dialString) ?? realNumber(trunkRow!.dst);
+    return { ...base, ...(client ? { clientNumber: client } : {}), trunk: t.endpoint, callerExtension: extensionNumber(a.endpoint, clidNumber(first.clid), cfg) } as CallSummary;
+  }
+  return { ...base, callerExtension: extensionNumber(a.endpoint, clidNumber(first.clid), cfg), clientNumber: first.dst } as CallSummary;
+}

@@ -1,0 +1,94 @@
+/**
+ * CDR backfill core: cdr_csv lines parsed; records grouped into calls and summarised like the
+ * tracker. The records are the REAL `Cdr` events of the lab22 transcripts (cdr_manager writes the
+ * same fields as cdr_csv, in the same order), written as Master.csv lines; each call's summary is
+ * checked against the tracker's own call_ended for the same transcript (test/golden).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { trackerConfig } from '../../src/core/call/classify.js';
+import { formatCdrLine, gmtCdrTime, parseCdrLine, splitCdrLine, SAMPLE_CDR_LAYOUT, type CdrRecord } from '../../src/core/cdr/csv.js';
+import { groupCdrCalls, summaryFromCdr } from '../../src/core/cdr/calls.js';
+
+const FIXTURES = join(import.meta.dirname, '../../../shared/fixtures/ami');
+const GOLDEN = join(import.meta.dirname, '../golden');
+
+/** The `Event: Cdr` blocks of a transcript, as records (fixture times are the lab's UTC clock). */
+function cdrEvents(file: string): CdrRecord[] {
+  const text = readFileSync(join(FIXTURES, file), 'utf8');
+  const out: CdrRecord[] = [];
+  for (const block of text.split(/\r?\n\r?\n/)) {
+    if (!/^Event: Cdr$/m.test(block)) continue;
+    const f = new Map<string, string>();
+    for (const line of block.split(/\r?\n/)) {
+      const i = line.indexOf(': ');
+      if (i > 0) f.set(line.slice(0, i), line.slice(i + 2));
+      else if (line.endsWith(':')) f.set(line.slice(0, -1), '');
+    }
+    const t = (k: string): number | undefined => (f.get(k) ? Date.parse(`${f.get(k)!.replace(' ', 'T')}Z`) : undefined);
+    out.push({
+      accountcode: f.get('AccountCode') ?? '', src: f.get('Source') ?? '', dst: f.get('Destination') ?? '', dcontext: f.get('DestinationContext') ?? '',
+      clid: f.get('CallerID') ?? '', channel: f.get('Channel') ?? '', dstchannel: f.get('DestinationChannel') ?? '',
+      lastapp: f.get('LastApplication') ?? '', lastdata: f.get('LastData') ?? '', start: t('StartTime')!, ...(t('AnswerTime') !== undefined ? { answer: t('AnswerTime')! } : {}),
+      end: t('EndTime')!, duration: Number(f.get('Duration')), billsec: Number(f.get('BillableSeconds')), disposition: f.get('Disposition') ?? '',
+      uniqueid: f.get('UniqueID') ?? '', userfield: f.get('UserField') ?? '',
+    });
+  }
+  return out;
+}
+
+function goldenEnd(file: string): Record<string, unknown> {
+  const lines = readFileSync(join(GOLDEN, file.replace(/\.txt$/, '.jsonl')), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  return lines.filter((l) => l['stage'] === 'call_ended').at(-1)!;
+}
+
+test('cdr_csv quoting: doubled quotes, empty times, bare numbers; column count per cdr.conf', () => {
+  assert.deepEqual(splitCdrLine('"a","b ""x"" c",,5,"",7'), ['a', 'b "x" c', '', '5', '', '7']);
+  assert.equal(splitCdrLine('"unterminated'), undefined);
+  assert.equal(splitCdrLine('"a"x,"b"'), undefined);
+  const line = '"","+4930123456","5551000","from-trunk","""External Caller"" <+4930123456>","PJSIP/trunk-00000036","PJSIP/101-00000037","Dial","PJSIP/101,8","2026-11-22 04:49:53","2026-11-22 04:49:56","2026-11-22 04:50:01",8,5,"ANSWERED","DOCUMENTATION","1795322993.66",""';
+  const r = parseCdrLine(line, SAMPLE_CDR_LAYOUT);
+  assert.ok(r.ok);
+  assert.equal(r.record.clid, '"External Caller" <+4930123456>');
+  assert.equal(r.record.start, Date.UTC(2026, 10, 22, 4, 49, 53));
+  assert.equal(r.record.uniqueid, '1795322993.66');
+  const short = parseCdrLine(line, { ...SAMPLE_CDR_LAYOUT, loguniqueid: false });
+  assert.equal(!short.ok && short.code, 'CDR_COLUMNS_MISMATCH');
+  const local = parseCdrLine(line, { ...SAMPLE_CDR_LAYOUT, usegmtime: false, localTime: (y, mo, d, h, mi, s) => Date.UTC(y, mo - 1, d, h - 3, mi, s) });
+  assert.ok(local.ok && local.record.start === Date.UTC(2026, 10, 22, 1, 49, 53), 'local time at +03:00');
+  const bad = parseCdrLine(line.replace('2026-11-22 04:49:53', 'yesterday'), SAMPLE_CDR_LAYOUT);
+  assert.equal(!bad.ok && bad.code, 'CDR_BAD_TIME');
+  const withNew = formatCdrLine({ ...r.record, linkedid: '1795322993.66', sequence: 3 }, { ...SAMPLE_CDR_LAYOUT, newcdrcolumns: true }, gmtCdrTime);
+  const back = parseCdrLine(withNew, { ...SAMPLE_CDR_LAYOUT, newcdrcolumns: true });
+  assert.ok(back.ok && back.record.linkedid === '1795322993.66' && back.record.sequence === 3);
+});
+
+const CASES = [
+  'lab22-a_inbound_answered.txt', 'lab22-b1_inbound_noanswer.txt', 'lab22-b2_inbound_busy.txt', 'lab22-b3_inbound_cancel.txt',
+  'lab22-c_outbound_answered.txt', 'lab22-e_queue_ringall_second_answers.txt', 'lab22-f_queue_linear.txt',
+  'lab22-g_blind_transfer.txt', 'lab22-i_ivr_abandon.txt', 'lab22-i2_queue_abandon.txt', 'lab22-j_mixmonitor_recording.txt',
+];
+
+for (const file of CASES) {
+  test(`${file}: the call rebuilt from its CDRs matches the tracker's call_ended`, () => {
+    const lines = cdrEvents(file).map((r) => formatCdrLine(r, SAMPLE_CDR_LAYOUT, gmtCdrTime));
+    const records = lines.map((l) => parseCdrLine(l, SAMPLE_CDR_LAYOUT)).map((p) => (p.ok ? p.record : assert.fail(p.reason)));
+    const calls = groupCdrCalls(records);
+    assert.equal(calls.size, 1, 'one call');
+    const [key, rows] = [...calls][0]!;
+    const s = summaryFromCdr(key, rows, trackerConfig())!;
+    const g = goldenEnd(file);
+    assert.equal(key, g['call'], 'same call key as the tracker');
+    // After a blind transfer cdr_csv keeps only where the caller went, not the DID it called.
+    const did = file === 'lab22-g_blind_transfer.txt' ? undefined : g['did'];
+    // cdr_csv writes NO ANSWER for a caller who gave up too: both are 304, only the words differ.
+    const outcome = g['outcome'] === 'cancelled' ? 'no_answer' : g['outcome'];
+    assert.deepEqual(
+      { direction: s.direction, client: s.clientNumber, did: s.did, trunk: s.trunk, status: s.statusCode, outcome: s.outcome?.reason },
+      { direction: g['direction'], client: g['client'], did, trunk: g['trunk'], status: g['status'], outcome },
+    );
+    assert.equal(s.conversations.length, g['conversations'], 'as many conversations as the tracker saw');
+  });
+}
