@@ -174,7 +174,8 @@ export async function startConnector(fileConfig: Config, logger: Logger, now: ()
     sink: { enqueue: (commands, options) => sender.enqueue(commands, options) },
     tzOffsetMinutes: config.bitrix.timezoneOffset ? parseOffset(config.bitrix.timezoneOffset) : -new Date().getTimezoneOffset(),
     recordings: {
-      expected: (call) => live.get().recordings.enabled && call.recordings.length > 0 && call.answeredAt !== undefined,
+      // A call rebuilt from the CDR has no MixMonitor name: its file is looked for by the call's ids.
+      expected: (call) => live.get().recordings.enabled && (call.recordings.length > 0 || call.rebuiltFrom === 'cdr') && call.answeredAt !== undefined,
       onFinishDeferred: (callKey, call) => {
         void recordings.prepare(call).then(
           (r) => flow.finishDeferred(callKey, r.kind === 'prepared' ? { prepared: r as never } : undefined,

@@ -6,7 +6,8 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { writeWav } from '../recordings/helpers.js';
 import { join } from 'node:path';
 import { startConnector, AMI_ALIVE_KEY, type Connector } from '../../src/main.js';
 import { silentLogger } from '../../src/log.js';
@@ -25,7 +26,9 @@ after(async () => {
 });
 
 async function start(): Promise<Connector> {
-  const conn = await startConnector(rig.config({ store: { path: join(rig.dir, 'cdr.sqlite') }, cdr: { csvPath } } as never), silentLogger);
+  const conn = await startConnector(rig.config({
+    store: { path: join(rig.dir, 'cdr.sqlite') }, cdr: { csvPath }, recordings: { dirs: [join(rig.dir, 'monitor')], convertToMp3: false, stableMs: 100 },
+  } as never), silentLogger);
   await waitFor('AMI login', () => conn.ami.ready);
   return conn;
 }
@@ -51,6 +54,11 @@ test('calls made while the connector was stopped are registered late from Master
   assert.deepEqual(results, ['completed', 'completed', 'completed']);
   await new Promise((r) => setTimeout(r, 1_100)); // CDR times have whole seconds
   assert.ok(existsSync(csvPath) && readFileSync(csvPath, 'utf8').includes('+4930555003'), 'Asterisk (the simulator) wrote the CDRs');
+  // The answered call was recorded; as FreePBX does, the file name carries the call's uniqueid.
+  const uid = /"\+4930555001".*"(\d+\.\d+)",""$/m.exec(readFileSync(csvPath, 'utf8'))?.[1];
+  assert.ok(uid, 'the uniqueid column');
+  mkdirSync(join(rig.dir, 'monitor'), { recursive: true });
+  await writeWav(join(rig.dir, 'monitor', `in-101-+4930555001-20261122-000000-${uid}.wav`), 2);
 
   const second = await start();
   try {
@@ -77,6 +85,9 @@ test('calls made while the connector was stopped are registered late from Master
     const queued = byPhone('+4930555003');
     assert.equal(fin(queued.callId).params['STATUS_CODE'], '200');
     assert.equal(Number(fin(queued.callId).params['USER_ID']), 3, 'the agent who answered (103 → user 3)');
+    const record = await waitFor('the recording found by the call id', () => inspect(rig.emu).records.find((r) => r.callId === answered.callId), 10_000);
+    assert.equal(record.format, 'wav');
+    assert.equal(inspect(rig.emu).records.filter((r) => r.callId === byPhone('+4930555002').callId).length, 0, 'no file, no record');
     const detail = await second.panel.call(answered.externalCallId!);
     assert.ok(detail?.timeline.some((e) => e.notes.some((n) => n.startsWith('rebuilt from the CDR'))), 'the panel says where the call came from');
   } finally {

@@ -12,7 +12,8 @@
  * - when an agent started ringing: the record's start (the call's start for queue members);
  * - when a queue member answered: the record's answer time when its disposition is ANSWERED (the
  *   queue answers the caller first, so a NO ANSWER member record also has an answer time);
- * - recordings: none (the MixMonitor file name is a channel variable, not a CDR column).
+ * - recordings: no MixMonitor name (a channel variable, not a CDR column); the pipeline looks for a
+ *   file named after the call's uniqueid instead.
  */
 import { classifyChannel, extensionNumber, numberFromDialString, parseChannelName, realNumber, type TrackerConfig } from '../call/classify.js';
 import type { CallSummary, ConversationSummary, Direction } from '../call/model.js';
