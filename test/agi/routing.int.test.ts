@@ -283,7 +283,8 @@ describe('FastAGI routing against tools/b24-emu', () => {
   });
 
   test('a cache hit does not call the portal again (positive and negative)', async () => {
-    const { port, routing } = await start();
+    // A generous deadline: on a loaded machine a first lookup cut at 1 s is a failure, never cached.
+    const { port, routing } = await start({ agi: { deadlineMs: 5_000 } });
     const count = (): number => emu.requests.list({ method: 'telephony.externalcall.searchcrmentities' }).length;
     const before = count();
     const a = await callAgi({ port, callerId: '89161234567' });
