@@ -84,6 +84,8 @@ interface CacheEntry {
 export class RoutingService implements RoutePort {
   private readonly rules: CompiledPhoneRules;
   private readonly cache = new Map<string, CacheEntry>();
+  /** Lookups in flight per number: concurrent calls from one number share one (single-flight). */
+  private readonly inflight = new Map<string, Promise<CrmRoute>>();
   private readonly log: Logger;
 
   constructor(private readonly opts: RoutingServiceOptions) {
@@ -149,14 +151,30 @@ export class RoutingService implements RoutePort {
     };
   }
 
-  /** The cached CRM route for a normalised number, or a fresh lookup (failures are not cached). */
+  /**
+   * The cached CRM route for a normalised number, or a fresh lookup (failures are not cached). The
+   * lookup is not tied to the caller's deadline: when the portal answers after the call was given
+   * NOROUTE, the answer is still cached, so the next call from that number routes at once (a portal
+   * slower than the deadline would otherwise never route anybody). It is bounded by the REST client's
+   * own request timeout, and concurrent calls from one number share it.
+   */
   private async lookup(phone: string, signal: AbortSignal | undefined): Promise<{ route: CrmRoute; cached: boolean }> {
-    const now = this.opts.now();
     const hit = this.cache.get(phone);
-    if (hit && now - hit.at < this.opts.agi.cacheTtlMs) return { route: hit.route, cached: true };
+    if (hit && this.opts.now() - hit.at < this.opts.agi.cacheTtlMs) return { route: hit.route, cached: true };
     if (hit) this.cache.delete(phone);
-    const route = await this.fetchRoute(phone, signal);
-    this.remember(phone, route, now);
+    let pending = this.inflight.get(phone);
+    if (!pending) {
+      const started = this.opts.now();
+      pending = this.fetchRoute(phone)
+        .then((route) => {
+          this.remember(phone, route, started);
+          return route;
+        })
+        .finally(() => this.inflight.delete(phone));
+      pending.catch(() => undefined); // a caller gone at its deadline must not leave it unhandled
+      this.inflight.set(phone, pending);
+    }
+    const route = await abortable(pending, signal);
     return { route, cached: false };
   }
 
@@ -169,9 +187,8 @@ export class RoutingService implements RoutePort {
     }
   }
 
-  private async fetchRoute(phone: string, signal: AbortSignal | undefined): Promise<CrmRoute> {
-    const opt = signal ? { signal } : {};
-    const rows = await this.opts.client.call('telephony.externalcall.searchCrmEntities', { PHONE_NUMBER: phone }, opt);
+  private async fetchRoute(phone: string): Promise<CrmRoute> {
+    const rows = await this.opts.client.call('telephony.externalcall.searchCrmEntities', { PHONE_NUMBER: phone });
     const routableUser = (id: number): boolean => {
       const u = this.opts.users.byUserId(id);
       return !!u && u.active && u.innerPhone !== '';
@@ -193,7 +210,7 @@ export class RoutingService implements RoutePort {
     if (!filter) return base;
     const deals = await this.opts.client.call('crm.deal.list', {
       filter, order: { ID: 'DESC' }, select: ['ID', 'ASSIGNED_BY_ID'],
-    }, opt);
+    });
     const deal = chooseDeal(parseDeals(deals), routableUser);
     if (!deal || deal.responsibleId === base.responsibleId) return base;
     return { entity, responsibleId: deal.responsibleId, dealId: deal.id };

@@ -22,6 +22,7 @@ import { UserDirectory } from '../../src/flow/user-directory.js';
 import { startEmulator } from '../../tools/b24-emu/index.js';
 import type { Emulator } from '../../tools/b24-emu/index.js';
 import { callAgi } from './fake-asterisk.js';
+import { waitFor } from '../e2e/helpers.js';
 
 const SEED = {
   users: [
@@ -44,20 +45,6 @@ const SEED = {
 };
 
 const PHONE = phoneSchema.parse({ defaultCountry: 'RU' });
-
-/** Records the signal of every Bitrix24 call, to prove abandoned lookups were aborted. */
-function spyClient(inner: B24Client): { client: Pick<B24Client, 'call'>; signals: AbortSignal[] } {
-  const signals: AbortSignal[] = [];
-  return {
-    signals,
-    client: {
-      call: (method, params, options) => {
-        if (options?.signal) signals.push(options.signal);
-        return inner.call(method, params, options);
-      },
-    },
-  };
-}
 
 describe('FastAGI routing against tools/b24-emu', () => {
   let emu: Emulator;
@@ -161,26 +148,41 @@ describe('FastAGI routing against tools/b24-emu', () => {
     assert.deepEqual(r.vars, { B24_ROUTE_STATUS: 'NOROUTE' });
   });
 
-  test('Bitrix24 slow → NOROUTE at the deadline, the lookup aborted', async () => {
-    const spy = spyClient(rest);
-    const { port } = await start({ agi: { deadlineMs: 300 }, client: spy.client });
+  test('Bitrix24 slower than the deadline → NOROUTE at the deadline; its late answer is cached, so the next call routes at once', async () => {
+    const { port, routing } = await start({ agi: { deadlineMs: 300 } });
+    const count = (): number => emu.requests.list({ method: 'telephony.externalcall.searchcrmentities' }).length;
+    const before = count();
     emu.faults.set({ slowMs: 700 });
     const r = await callAgi({ port, callerId: '+79161234567' });
     assert.deepEqual(r.commands, ['SET VARIABLE B24_ROUTE_STATUS "NOROUTE"']);
     assert.ok(r.elapsedMs >= 290 && r.elapsedMs < 300 + 150, `took ${r.elapsedMs} ms`);
-    assert.equal(spy.signals.length, 1);
-    assert.equal(spy.signals[0]?.aborted, true);
     assert.equal(sessions[0]?.decision?.reason, 'deadline');
+    await waitFor('the late answer cached', () => routing.cacheSize() === 1, 3_000);
+    emu.faults.clear();
+    const next = await callAgi({ port, callerId: '+79161234567' });
+    assert.equal(next.vars['B24_ROUTE_STATUS'], 'OK');
+    assert.equal(sessions[1]?.decision?.cached, true);
+    assert.ok(next.elapsedMs < 300, `took ${next.elapsedMs} ms`);
+    assert.equal(count() - before, 1, 'one request for both calls');
   });
 
-  test('HANGUP mid-request → nothing set, socket closed, lookup aborted', async () => {
-    const spy = spyClient(rest);
-    const { port } = await start({ client: spy.client });
+  test('concurrent calls from one uncached number share one lookup', async () => {
+    const { port } = await start({ agi: { deadlineMs: 3_000 } });
+    const count = (): number => emu.requests.list({ method: 'telephony.externalcall.searchcrmentities' }).length;
+    const before = count();
+    emu.faults.set({ slowMs: 200 });
+    const [a, b] = await Promise.all([callAgi({ port, callerId: '+79161234567' }), callAgi({ port, callerId: '8 916 123-45-67' })]);
+    assert.equal(a.vars['B24_ROUTE_STATUS'], 'OK');
+    assert.deepEqual(b.vars, a.vars);
+    assert.equal(count() - before, 1);
+  });
+
+  test('HANGUP mid-request → nothing set, socket closed at once', async () => {
+    const { port } = await start();
     emu.faults.set({ slowMs: 500 });
     const r = await callAgi({ port, callerId: '+79161234567', hangupAfterMs: 50 });
     assert.deepEqual(r.commands, []);
     assert.ok(r.elapsedMs < 400, `took ${r.elapsedMs} ms`);
-    assert.equal(spy.signals[0]?.aborted, true);
     assert.equal(sessions[0]?.outcome, 'hangup');
   });
 
