@@ -55,6 +55,7 @@ import { createTrackerState, applyAmiEvent, withTrackerConfig, type TrackerState
 import { reconcileLiveChannels, sweepIdleCalls } from './core/call/maintenance.js';
 import { seedEvents } from './core/call/seed.js';
 import { backfillFromCdr } from './flow/cdr-backfill.js';
+import { AmiGapWatch } from './flow/ami-gap.js';
 import { readCdrTail } from './adapters/cdr/master-csv.js';
 import { trackerConfigFrom } from './cli/replay.js';
 import type { StageChange } from './core/call/model.js';
@@ -86,8 +87,7 @@ export interface Connector {
 }
 
 export const TOKENS_KEY = 'bitrix.oauth.tokens';
-/** kv: the last time the connector was connected to AMI (start of the gap after a crash). */
-export const AMI_ALIVE_KEY = 'ami.aliveAt';
+export { AMI_ALIVE_KEY } from './flow/ami-gap.js';
 
 /**
  * Settings saved from the admin panel (an overlay of the editable sections, validated by the same
@@ -225,23 +225,17 @@ export async function startConnector(fileConfig: Config, logger: Logger, now: ()
   // The AMI gap: from the last moment the connector was known to hear AMI (kept in the store every
   // few seconds while connected, so it survives a crash) to the next connect. Calls that ended inside
   // it are rebuilt from Master.csv when `cdr.csvPath` is set (flow/cdr-backfill.ts).
-  let gapFrom = await store.getValue<number>(AMI_ALIVE_KEY);
+  const gaps = await AmiGapWatch.start(store, now, () => ami.ready);
   const backfilled = new Set<string>();
-  const alive = setInterval(() => {
-    if (ami.ready) void store.setValue(AMI_ALIVE_KEY, now(), now()).catch(() => undefined);
-  }, 5_000);
-  alive.unref();
   ami.on('connected', () => {
     metrics.amiConnected(true);
-    const gap = gapFrom === undefined ? undefined : { from: gapFrom, to: now() };
-    gapFrom = undefined;
-    void store.setValue(AMI_ALIVE_KEY, now(), now()).catch(() => undefined);
+    const gap = gaps.connectedNow();
     void recover().then(() => (gap ? backfill(gap.from, gap.to) : undefined));
   });
   ami.on('disconnected', () => {
     metrics.amiConnected(false);
     metrics.amiReconnect();
-    gapFrom ??= now();
+    gaps.disconnectedNow();
   });
 
   async function backfill(from: number, to: number): Promise<void> {
@@ -356,8 +350,7 @@ export async function startConnector(fileConfig: Config, logger: Logger, now: ()
     idle: () => flow.idle(),
     async close() {
       clearInterval(sweep);
-      clearInterval(alive);
-      if (ami.ready) await store.setValue(AMI_ALIVE_KEY, now(), now()).catch(() => undefined);
+      await gaps.close();
       panel.close();
       poller?.stop();
       clickToCall.stop();
