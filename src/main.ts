@@ -242,7 +242,7 @@ export async function startConnector(fileConfig: Config, logger: Logger, now: ()
     const cdr = live.get().cdr;
     if (!cdr.csvPath) return;
     const path = cdr.csvPath;
-    await backfillFromCdr(Math.max(from, to - cdr.maxGapMs), to, {
+    const report = await backfillFromCdr(Math.max(from, to - cdr.maxGapMs), to, {
       read: (since, layout) => readCdrTail(path, since, layout), layout: cdr,
       trackerConfig: () => tracker.config,
       known: async (key) => tracker.calls.has(key) || backfilled.has(key) || (await store.getCall(key)) !== undefined,
@@ -252,6 +252,7 @@ export async function startConnector(fileConfig: Config, logger: Logger, now: ()
       },
       logger: log,
     });
+    metrics.cdrBackfill(report.calls, report.skipped);
   }
   const sweep = setInterval(() => handle(sweepIdleCalls(tracker, now())), 60_000);
   sweep.unref();

@@ -88,6 +88,7 @@ test('calls made while the connector was stopped are registered late from Master
     const record = await waitFor('the recording found by the call id', () => inspect(rig.emu).records.find((r) => r.callId === answered.callId), 10_000);
     assert.equal(record.format, 'wav');
     assert.equal(inspect(rig.emu).records.filter((r) => r.callId === byPhone('+4930555002').callId).length, 0, 'no file, no record');
+    assert.match(await second.metrics.text(), /^asterisk_b24_cdr_backfilled_calls_total 3$/m);
     const detail = await second.panel.call(answered.externalCallId!);
     assert.ok(detail?.timeline.some((e) => e.notes.some((n) => n.startsWith('rebuilt from the CDR'))), 'the panel says where the call came from');
   } finally {

@@ -29,6 +29,8 @@ export interface MetricsRegistry {
   outbox(stats: { depth: number; oldestAgeMs: number; dead: number }): void;
   /** One hook run; `code` is the failure code when it failed. */
   hookRun(point: string, ok: boolean, seconds: number, code?: string): void;
+  /** Calls rebuilt from the CDR after an AMI gap (and skipped as already known). */
+  cdrBackfill(calls: number, skipped: number): void;
   /** Prometheus text exposition. */
   text(): Promise<string>;
 }
@@ -59,6 +61,8 @@ export function createMetrics(options: MetricsOptions = {}): MetricsRegistry {
     name: `${p}hook_duration_seconds`, help: 'Hook run time by point', labelNames: ['point'],
     buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 3, 10], registers: reg,
   });
+  const backfilled = new Counter({ name: `${p}cdr_backfilled_calls_total`, help: 'Calls that ended while the connector was away, registered from the CDR', registers: reg });
+  const backfillSkipped = new Counter({ name: `${p}cdr_backfill_skipped_calls_total`, help: 'CDR calls of an AMI gap that were already known', registers: reg });
   const hookFailures = new Counter({ name: `${p}hook_failures_total`, help: 'Hook failures by point and code', labelNames: ['point', 'code'], registers: reg });
 
   return {
@@ -94,6 +98,10 @@ export function createMetrics(options: MetricsOptions = {}): MetricsRegistry {
     hookRun(point, ok, seconds, code) {
       hookTime.observe({ point }, seconds);
       if (!ok) hookFailures.inc({ point, code: code ?? 'HOOK_FAILED' });
+    },
+    cdrBackfill(n, skipped) {
+      backfilled.inc(n);
+      backfillSkipped.inc(skipped);
     },
     text() {
       return registry.metrics();
