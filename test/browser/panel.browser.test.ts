@@ -116,6 +116,15 @@ describe('admin panel in chromium', { skip }, () => {
     assert.equal(await page.locator('#commands').count(), 0, 'no REST command');
   });
 
+  test('reset to the config file forgets the panel\'s changes', async () => {
+    await page.goto(`${server.url}/settings`);
+    assert.equal(await page.inputValue('textarea[name="lists.black.numbers"]'), '+79990001122');
+    await page.click('#settings-reset button[type=submit]');
+    await page.getByText('Settings saved and applied (black and white lists)').waitFor();
+    assert.equal(await page.inputValue('textarea[name="lists.black.numbers"]'), '');
+    assert.deepEqual((await panel.settings.get()).lists.black.numbers, []);
+  });
+
   test('a dead command is retried from the panel', async () => {
     const [dead] = panel.deadCommandIds();
     assert.ok(dead);
