@@ -55,7 +55,7 @@ import { createTrackerState, applyAmiEvent, withTrackerConfig, type TrackerState
 import { reconcileLiveChannels, sweepIdleCalls } from './core/call/maintenance.js';
 import { seedEvents } from './core/call/seed.js';
 import { backfillFromCdr } from './flow/cdr-backfill.js';
-import { AmiGapWatch } from './flow/ami-gap.js';
+import { AmiGapWatch, type AmiGap } from './flow/ami-gap.js';
 import { readCdrTail } from './adapters/cdr/master-csv.js';
 import { trackerConfigFrom } from './cli/replay.js';
 import type { StageChange } from './core/call/model.js';
@@ -230,7 +230,7 @@ export async function startConnector(fileConfig: Config, logger: Logger, now: ()
   ami.on('connected', () => {
     metrics.amiConnected(true);
     const gap = gaps.connectedNow();
-    void recover().then(() => (gap ? backfill(gap.from, gap.to) : undefined));
+    void recover(gap);
   });
   ami.on('disconnected', () => {
     metrics.amiConnected(false);
@@ -245,7 +245,8 @@ export async function startConnector(fileConfig: Config, logger: Logger, now: ()
     const report = await backfillFromCdr(Math.max(from, to - cdr.maxGapMs), to, {
       read: (since, layout) => readCdrTail(path, since, layout), layout: cdr,
       trackerConfig: () => tracker.config,
-      known: async (key) => tracker.calls.has(key) || backfilled.has(key) || (await store.getCall(key)) !== undefined,
+      // A call stored as open is not known: its CDR gives its real end, talk time and status.
+      known: async (key) => tracker.calls.has(key) || backfilled.has(key) || ((await store.getCall(key))?.endedAt ?? null) !== null,
       handle: (changes) => {
         for (const c of changes) backfilled.add(c.callKey);
         handle(changes);
@@ -257,7 +258,7 @@ export async function startConnector(fileConfig: Config, logger: Logger, now: ()
   const sweep = setInterval(() => handle(sweepIdleCalls(tracker, now())), 60_000);
   sweep.unref();
 
-  async function recover(): Promise<void> {
+  async function recover(gap: AmiGap | undefined): Promise<void> {
     try {
       // The snapshot can only judge channels the tracker knew when it was asked for: events of
       // channels born meanwhile may be applied before this continuation runs.
@@ -268,8 +269,11 @@ export async function startConnector(fileConfig: Config, logger: Logger, now: ()
       handle(reconcileLiveChannels(tracker, live, now()));
       // Calls that began while we were away: rebuilt from the channels alive now.
       for (const ev of seedEvents(channels, (u) => tracker.channels.has(u))) handle(applyAmiEvent(tracker, ev, now()).changes);
+      // Calls that ended while we were away: from the CDR when it is configured (their real end),
+      // else open calls are finished from their stored summary below.
+      if (gap) await backfill(gap.from, gap.to);
       for (const rec of await store.listOpenCalls()) {
-        if (tracker.calls.has(rec.callKey)) continue;
+        if (tracker.calls.has(rec.callKey) || backfilled.has(rec.callKey)) continue;
         const st = rec.state as StoredCallState | undefined;
         if (!st?.summary) continue;
         const ids = [rec.callKey, ...st.summary.conversations.map((c) => c.uniqueid)];

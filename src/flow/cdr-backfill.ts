@@ -61,7 +61,7 @@ export async function backfillFromCdr(fromMs: number, toMs: number, d: CdrBackfi
     const call = summaryFromCdr(key, rows, cfg);
     if (!call) continue;
     calls++;
-    log.info({ callKey: key, startedAt: new Date(call.startedAt).toISOString(), status: call.statusCode }, 'call that ended while the connector was away, rebuilt from its CDR: registering it');
+    log.info({ callKey: key, startedAt: new Date(call.startedAt).toISOString(), status: call.statusCode }, 'call that ended while the connector was away, rebuilt from its CDR');
     d.handle([{ callKey: key, stage: 'call_ended', at: call.endedAt ?? endedAt, call }]);
   }
   if (calls || skipped || tail.bad.length) log.info({ calls, skipped, badLines: tail.bad.length }, 'CDR backfill done');

@@ -106,3 +106,36 @@ test('calls made while the connector was stopped are registered late from Master
     await third.close();
   }
 });
+
+test('a call answered before the stop and ended during it is finished with its real talk time from the CDR', async () => {
+  const first = await start();
+  const regsBefore = inspect(rig.emu).registrations.length;
+  const handle = rig.sim.startCall({ type: 'inbound', from: '+4930555010', did: '5551000', to: '102', outcome: 'answered', ringMs: 300, talkMs: 3000 });
+  const callId = await waitFor('registered and answered', async () => {
+    await first.idle();
+    await first.sender.drain();
+    const c = inspect(rig.emu).calls.find((x) => x.phoneNumber?.endsWith('4930555010'));
+    const open = (await first.store.listOpenCalls()).find((r) => (r.state as { summary?: { answeredAt?: number } }).summary?.answeredAt !== undefined);
+    return c && open ? c.callId : undefined;
+  }, 10_000);
+  await first.close(); // stopped while the call is up
+  assert.equal(await handle.done, 'completed');
+  await new Promise((r) => setTimeout(r, 3_000)); // the connector stays down a while after the call ended
+
+  const second = await start();
+  try {
+    const fin = await waitFor('finished', async () => {
+      await second.idle();
+      await second.sender.drain();
+      return inspect(rig.emu).finishes.find((f) => f.callId === callId);
+    }, 15_000);
+    assert.equal(inspect(rig.emu).registrations.length, regsBefore + 1, 'registered once, before the stop');
+    assert.equal(fin.params['STATUS_CODE'], '200');
+    const duration = Number(fin.params['DURATION']);
+    assert.ok(duration >= 2 && duration <= 4, `talk time ${duration} s from the CDR, not until the restart (≥ 6 s)`);
+    assert.equal(Number(fin.params['USER_ID']), 2);
+    assert.equal(inspect(rig.emu).finishes.filter((f) => f.callId === callId).length, 1);
+  } finally {
+    await second.close();
+  }
+});
