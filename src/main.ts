@@ -57,6 +57,7 @@ import { seedEvents } from './core/call/seed.js';
 import { backfillFromCdr } from './flow/cdr-backfill.js';
 import { AmiGapWatch, type AmiGap } from './flow/ami-gap.js';
 import { readCdrTail } from './adapters/cdr/master-csv.js';
+import { cdrLayoutOf } from './core/cdr/csv.js';
 import { trackerConfigFrom } from './cli/replay.js';
 import type { StageChange } from './core/call/model.js';
 
@@ -243,7 +244,7 @@ export async function startConnector(fileConfig: Config, logger: Logger, now: ()
     if (!cdr.csvPath) return;
     const path = cdr.csvPath;
     const report = await backfillFromCdr(Math.max(from, to - cdr.maxGapMs), to, {
-      read: (since, layout) => readCdrTail(path, since, layout), layout: cdr,
+      read: (since, layout) => readCdrTail(path, since, layout), layout: cdrLayoutOf(cdr),
       trackerConfig: () => tracker.config,
       // A call stored as open is not known: its CDR gives its real end, talk time and status.
       known: async (key) => tracker.calls.has(key) || backfilled.has(key) || ((await store.getCall(key))?.endedAt ?? null) !== null,

@@ -8,6 +8,7 @@ import { access, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Config } from '../config/schema.js';
 import { readCdrTail } from '../adapters/cdr/master-csv.js';
+import { cdrLayoutOf } from '../core/cdr/csv.js';
 import { errorCode } from '../errors.js';
 import { fail, pass, runCheck, skip, warn, type CheckOutcome, type CheckResult, type ResolvedDoctorOptions } from './doctor-check.js';
 
@@ -112,7 +113,7 @@ async function checkCdr(c: Config['cdr']): Promise<CheckOutcome> {
   if (!c.csvPath) return skip('cdr.csvPath is not set: calls made while the connector is down are not backfilled');
   let tail;
   try {
-    tail = await readCdrTail(c.csvPath, 0, c, 256 * 1024);
+    tail = await readCdrTail(c.csvPath, 0, cdrLayoutOf(c), 256 * 1024);
   } catch (e) {
     const cause = (e as { cause?: NodeJS.ErrnoException }).cause?.code ?? errorCode(e);
     return fail(`${c.csvPath} cannot be read (${cause})`,

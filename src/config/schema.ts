@@ -169,6 +169,15 @@ export const cdrSchema = z.object({
   loguniqueid: z.boolean().default(true),
   loguserfield: z.boolean().default(true),
   newcdrcolumns: z.boolean().default(false),
+  /** IANA zone of the PBX host, for local times (usegmtime=no); default: this host's zone. */
+  timezone: z.string().refine((tz) => {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  }, { message: 'unknown IANA time zone' }).optional(),
   /** Gaps longer than this are backfilled for their last part only (Bitrix24 statistics are dated anyway). */
   maxGapMs: z.number().int().positive().default(24 * 3_600_000),
 }).strict().refine((c) => c.loguniqueid || c.newcdrcolumns, { message: 'CDR backfill needs loguniqueid=yes or newcdrcolumns=yes in cdr.conf [csv] (a call is found by its uniqueid or linkedid)' });

@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { trackerConfig } from '../../src/core/call/classify.js';
-import { formatCdrLine, gmtCdrTime, parseCdrLine, splitCdrLine, SAMPLE_CDR_LAYOUT, type CdrRecord } from '../../src/core/cdr/csv.js';
+import { cdrLayoutOf, formatCdrLine, gmtCdrTime, parseCdrLine, splitCdrLine, zonedTime, SAMPLE_CDR_LAYOUT, type CdrRecord } from '../../src/core/cdr/csv.js';
+import { parseConfig } from '../../src/config/load.js';
 import { groupCdrCalls, summaryFromCdr } from '../../src/core/cdr/calls.js';
 
 const FIXTURES = join(import.meta.dirname, '../../../shared/fixtures/ami');
@@ -92,3 +93,20 @@ for (const file of CASES) {
     assert.equal(s.conversations.length, g['conversations'], 'as many conversations as the tracker saw');
   });
 }
+
+test('local CDR times in the PBX host\'s zone (usegmtime=no, cdr.timezone), across DST', () => {
+  assert.equal(zonedTime('Europe/Moscow')(2026, 11, 22, 4, 49, 53), Date.UTC(2026, 10, 22, 1, 49, 53));
+  assert.equal(zonedTime('Europe/Berlin')(2026, 7, 1, 12, 0, 0), Date.UTC(2026, 6, 1, 10, 0, 0), 'summer: +02:00');
+  assert.equal(zonedTime('Europe/Berlin')(2026, 1, 15, 12, 0, 0), Date.UTC(2026, 0, 15, 11, 0, 0), 'winter: +01:00');
+  assert.equal(zonedTime('America/New_York')(2026, 11, 22, 0, 30, 0), Date.UTC(2026, 10, 22, 5, 30, 0));
+  const layout = cdrLayoutOf({ usegmtime: false, loguniqueid: true, loguserfield: true, newcdrcolumns: false, timezone: 'Europe/Moscow' });
+  const line = formatCdrLine({
+    accountcode: '', src: '1', dst: '2', dcontext: 'from-trunk', clid: '', channel: 'PJSIP/trunk-1', dstchannel: 'PJSIP/101-2', lastapp: 'Dial', lastdata: '',
+    start: 0, end: 0, duration: 0, billsec: 0, disposition: 'NO ANSWER', uniqueid: '1.1', userfield: '',
+  }, layout, () => '2026-11-22 12:00:00');
+  const r = parseCdrLine(line, layout);
+  assert.ok(r.ok && r.record.start === Date.UTC(2026, 10, 22, 9, 0, 0));
+  const base = { bitrix: { auth: 'webhook', webhookUrl: 'https://portal.example/rest/1/abc/' } };
+  assert.throws(() => parseConfig({ ...base, cdr: { csvPath: '/x', timezone: 'Mars/Olympus' } }), /cdr\.timezone: unknown IANA time zone/);
+  assert.throws(() => parseConfig({ ...base, cdr: { csvPath: '/x', loguniqueid: false } }), /loguniqueid=yes or newcdrcolumns=yes/);
+});

@@ -168,3 +168,30 @@ export function formatCdrLine(r: CdrRecord, layout: CdrCsvLayout, fmtTime: (ms: 
 export function gmtCdrTime(ms: number): string {
   return new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
 }
+
+/** Wall-clock time in an IANA zone → epoch ms (cdr_csv local times written on a host in that zone). */
+export function zonedTime(timezone: string): NonNullable<CdrCsvLayout['localTime']> {
+  const fmt = new Intl.DateTimeFormat('en-US', {
+    timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23',
+  });
+  /** Minutes the zone is ahead of UTC at `ms`, as ms. */
+  const offsetAt = (ms: number): number => {
+    const p = Object.fromEntries(fmt.formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
+    const wall = Date.UTC(Number(p['year']), Number(p['month']) - 1, Number(p['day']), Number(p['hour']) % 24, Number(p['minute']), Number(p['second']));
+    return wall - Math.floor(ms / 1000) * 1000;
+  };
+  return (y, mo, d, h, mi, s) => {
+    const guess = Date.UTC(y, mo - 1, d, h, mi, s);
+    const first = guess - offsetAt(guess);
+    const second = guess - offsetAt(first);
+    return second;
+  };
+}
+
+/** The layout of `config.cdr` (its flags, and `timezone` for local times when set). */
+export function cdrLayoutOf(c: { usegmtime: boolean; loguniqueid: boolean; loguserfield: boolean; newcdrcolumns: boolean; timezone?: string | undefined }): CdrCsvLayout {
+  return {
+    usegmtime: c.usegmtime, loguniqueid: c.loguniqueid, loguserfield: c.loguserfield, newcdrcolumns: c.newcdrcolumns,
+    ...(c.timezone ? { localTime: zonedTime(c.timezone) } : {}),
+  };
+}
