@@ -31,6 +31,12 @@ if (want('outbox')) {
   for (const e of o.enqueue) rows.push({ name: `outbox.enqueue synchronous=${e.synchronous} (3-command transactions)`, value: Math.round(e.transactionsPerSec), unit: 'tx/s' });
   rows.push({ name: `outbox.claim+record (batches of ${o.claim.batchSize})`, value: Math.round(o.claim.commandsPerSec), unit: 'commands/s' });
 }
+if (want('cdr')) {
+  const { benchCdr } = await import('./cdr.js');
+  await benchCdr(10_000); // warm-up
+  const c = await benchCdr(100_000);
+  rows.push({ name: `cdr.backfill read+parse+group+rebuild (${c.calls} calls, ${(c.bytes / 1e6).toFixed(0)} MB Master.csv)`, value: Math.round(c.callsPerSec), unit: 'calls/s' });
+}
 if (want('crm')) {
   const { benchCrm } = await import('./crm-throughput.js');
   rows.push(...(await benchCrm()));
