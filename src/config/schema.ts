@@ -180,7 +180,7 @@ export const cdrSchema = z.object({
   }, { message: 'unknown IANA time zone' }).optional(),
   /** Gaps longer than this are backfilled for their last part only (Bitrix24 statistics are dated anyway). */
   maxGapMs: z.number().int().positive().default(24 * 3_600_000),
-}).strict().refine((c) => c.loguniqueid || c.newcdrcolumns, { message: 'CDR backfill needs loguniqueid=yes or newcdrcolumns=yes in cdr.conf [csv] (a call is found by its uniqueid or linkedid)' });
+}).strict().refine((c) => c.loguniqueid || c.newcdrcolumns, { path: ['loguniqueid'], message: 'CDR backfill needs loguniqueid=yes or newcdrcolumns=yes in cdr.conf [csv] (a call is found by its uniqueid or linkedid)' });
 
 export const storeSchema = z.object({
   driver: z.enum(['sqlite']).default('sqlite'),

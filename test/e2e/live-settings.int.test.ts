@@ -124,6 +124,17 @@ describe('settings applied without a restart', () => {
     });
   });
 
+  test('the CDR file set from the panel is used at the next AMI reconnect', async () => {
+    await withConnector('cdr', {}, async (conn) => {
+      const s = await conn.panel.settings.get();
+      const r = await conn.panel.settings.save({ cdr: { ...s.cdr, csvPath: '/var/log/asterisk/cdr-csv/Master.csv', timezone: 'Europe/Moscow' } });
+      assert.deepEqual(r, { ok: true, applied: ['cdr'] });
+      assert.equal(conn.live.get().cdr.csvPath, '/var/log/asterisk/cdr-csv/Master.csv');
+      const bad = await conn.panel.settings.save({ cdr: { ...s.cdr, timezone: 'Mars/Olympus' } });
+      assert.ok(!bad.ok && bad.issues.some((i) => i.path === 'cdr.timezone'));
+    });
+  });
+
   test('an invalid edit is refused with the key path and changes nothing', async () => {
     await withConnector('invalid', {}, async (conn) => {
       const s = await conn.panel.settings.get();

@@ -135,6 +135,7 @@ export interface EditableSettings {
   readonly tasks: Record<string, unknown>;
   readonly recordings: Record<string, unknown>;
   readonly hooks: Record<string, unknown>;
+  readonly cdr: Record<string, unknown>;
 }
 
 export interface TrunkSetting {

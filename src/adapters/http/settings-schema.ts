@@ -6,7 +6,7 @@
 import { configSchema, type Config } from '../../config/schema.js';
 import type { EditableSettings, SettingsIssue } from './panel-port.js';
 
-export const EDITABLE_SECTIONS = ['pbx', 'calls', 'lists', 'tasks', 'recordings', 'hooks'] as const;
+export const EDITABLE_SECTIONS = ['pbx', 'calls', 'lists', 'tasks', 'recordings', 'hooks', 'cdr'] as const;
 export type EditableSection = (typeof EDITABLE_SECTIONS)[number];
 
 /** The editable sections of a parsed config (deep copy). */

@@ -15,7 +15,11 @@ export const LIST_FIELDS = [
 
 export const NUMBER_FIELDS = ['calls.defaultUserId', 'calls.missedUserId', 'tasks.deadlineMinutes', 'hooks.timeoutMs'] as const;
 export const CHECKBOX_FIELDS = ['calls.internal', 'tasks.missedCalls', 'recordings.enabled', 'recordings.convertToMp3'] as const;
+/** cdr.conf flags: read only from a form that has the CDR fieldset (its path field is always posted). */
+export const CDR_CHECKBOX_FIELDS = ['cdr.usegmtime', 'cdr.loguniqueid', 'cdr.loguserfield', 'cdr.newcdrcolumns'] as const;
 export const TEXT_FIELDS = ['calls.transferMode', 'tasks.responsible', 'tasks.title', 'recordings.mode'] as const;
+/** Optional text: an empty field removes the key (off / default). */
+export const OPTIONAL_TEXT_FIELDS = ['hooks.dir', 'cdr.csvPath', 'cdr.timezone'] as const;
 const TRUNK_TEXT = ['endpoint', 'line', 'lineName', 'crmSource'] as const;
 
 /** Max trunk rows the form may post (existing ones plus blanks). */
@@ -55,9 +59,14 @@ export function settingsFromForm(current: EditableSettings, body: FormBody): Rec
   for (const f of LIST_FIELDS) if (body[f] !== undefined) setPath(out, f, parseList(one(body, f)));
   for (const f of NUMBER_FIELDS) setPath(out, f, parseNumber(one(body, f)));
   for (const f of CHECKBOX_FIELDS) setPath(out, f, one(body, f) !== undefined);
+  if (one(body, 'cdr.csvPath') !== undefined) for (const f of CDR_CHECKBOX_FIELDS) setPath(out, f, one(body, f) !== undefined);
   for (const f of TEXT_FIELDS) {
     const v = one(body, f);
     if (v !== undefined) setPath(out, f, v);
+  }
+  for (const f of OPTIONAL_TEXT_FIELDS) {
+    const v = one(body, f);
+    if (v !== undefined) setPath(out, f, v.trim() === '' ? undefined : v.trim());
   }
   const trunks: Record<string, unknown>[] = [];
   for (let i = 0; i < MAX_TRUNKS; i++) {

@@ -52,7 +52,8 @@ ${select('calls.transferMode', t('settings.transferMode'), ['longest-talker', 'p
 <fieldset><legend>${t('settings.tasks')}</legend>${check('tasks.missedCalls', t('settings.tasksOn'))}${select('tasks.responsible', t('settings.tasksResponsible'), ['entity-owner', 'last-rung', 'default'])}
 ${text('tasks.deadlineMinutes', t('settings.tasksDeadline'))}${text('tasks.title', t('settings.tasksTitle'))}</fieldset>
 <fieldset><legend>${t('settings.recordings')}</legend>${check('recordings.enabled', t('settings.recordingsOn'))}${select('recordings.mode', t('settings.recordingsMode'), ['file', 'link'])}${check('recordings.convertToMp3', t('settings.mp3'))}</fieldset>
-<fieldset><legend>${t('settings.hooks')}</legend>${list('hooks.disabled', t('settings.hooksDisabled'))}${text('hooks.timeoutMs', t('settings.hooksTimeout'))}</fieldset>
+<fieldset><legend>${t('settings.hooks')}</legend>${text('hooks.dir', t('settings.hooksDir'))}${list('hooks.disabled', t('settings.hooksDisabled'))}${text('hooks.timeoutMs', t('settings.hooksTimeout'))}</fieldset>
+<fieldset><legend>${t('settings.cdr')}</legend><p>${t('settings.cdrIntro')}</p>${text('cdr.csvPath', t('settings.cdrPath'))}${check('cdr.usegmtime', 'usegmtime')}${check('cdr.loguniqueid', 'loguniqueid')}${check('cdr.loguserfield', 'loguserfield')}${check('cdr.newcdrcolumns', 'newcdrcolumns')}${text('cdr.timezone', t('settings.cdrTimezone'))}</fieldset>
 <button type="submit">${t('settings.save')}</button></form>
 <form method="post" action="/settings/reset" id="settings-reset">${csrfField(ctx)}<p>${t('settings.resetIntro')}</p><button type="submit" class="secondary">${t('settings.reset')}</button></form>`);
 }
