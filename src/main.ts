@@ -91,10 +91,6 @@ export const TOKENS_KEY = 'bitrix.oauth.tokens';
 export { AMI_ALIVE_KEY } from './flow/ami-gap.js';
 
 /**
- * Settings saved from the admin panel (an overlay of the editable sections, validated by the same
- * schema) apply over the config file at every start, and at once when saved (LiveConfig).
- */
-/**
  * New hook settings while running: a change of `disabled` only switches points on or off (no
  * worker restarts); anything else (folder, URLs, timeouts) rediscovers the hooks.
  */
@@ -109,6 +105,10 @@ function applyHookSettings(runner: HookRunner, prev: Config['hooks'], next: Conf
   void runner.reconfigure?.(runnerSettingsOf(next)).catch((e: unknown) => log.warn({ code: errorCode(e) }, 'hooks not reloaded'));
 }
 
+/**
+ * Settings saved from the admin panel (an overlay of the editable sections, validated by the same
+ * schema) apply over the config file at every start, and at once when saved (LiveConfig).
+ */
 async function withSavedSettings(config: Config, store: SqliteStore, logger: Logger): Promise<Config> {
   const saved = await store.getValue(SETTINGS_KEY);
   if (!saved) return config;
@@ -203,11 +203,10 @@ export async function startConnector(fileConfig: Config, logger: Logger, now: ()
 
   // Known inner phones are always extensions for the tracker (even outside pbx.extensionPattern);
   // the list follows the user directory (a portal unreachable at start, a new employee).
-  let portalView = { users: users.innerPhones().map((p) => ({ UF_PHONE_INNER: p, ACTIVE: true })) };
-  let tracker = createTrackerState(trackerConfigFrom(portalView, live.get()));
+  const trackerConfigNow = () => trackerConfigFrom({ users: users.innerPhones().map((p) => ({ UF_PHONE_INNER: p, ACTIVE: true })) }, live.get());
+  let tracker = createTrackerState(trackerConfigNow());
   users.onPhonesChanged((phones) => {
-    portalView = { users: phones.map((p) => ({ UF_PHONE_INNER: p, ACTIVE: true })) };
-    tracker = withTrackerConfig(tracker, trackerConfigFrom(portalView, live.get()));
+    tracker = withTrackerConfig(tracker, trackerConfigNow());
     log.info({ extensions: phones.length }, 'tracker extensions follow the user directory');
   });
   const handle = (changes: readonly StageChange[]): void => {
@@ -220,7 +219,7 @@ export async function startConnector(fileConfig: Config, logger: Logger, now: ()
       handle(applyAmiEvent(tracker, msg, now()).changes);
     } catch (e) {
       log.error({ code: errorCode(e), err: String(e) }, 'tracker failed on an event; state rebuilt');
-      tracker = createTrackerState(trackerConfigFrom(portalView, live.get()));
+      tracker = createTrackerState(trackerConfigNow());
     }
   });
   // The AMI gap: from the last moment the connector was known to hear AMI (kept in the store every
@@ -265,9 +264,9 @@ export async function startConnector(fileConfig: Config, logger: Logger, now: ()
       // channels born meanwhile may be applied before this continuation runs.
       const knownBefore = new Set(tracker.channels.keys());
       const channels = await ami.request(coreShowChannels());
-      const live = new Set(channels.map((c) => c.uniqueid).filter((u): u is string => !!u));
-      for (const uid of tracker.channels.keys()) if (!knownBefore.has(uid)) live.add(uid);
-      handle(reconcileLiveChannels(tracker, live, now()));
+      const alive = new Set(channels.map((c) => c.uniqueid).filter((u): u is string => !!u));
+      for (const uid of tracker.channels.keys()) if (!knownBefore.has(uid)) alive.add(uid);
+      handle(reconcileLiveChannels(tracker, alive, now()));
       // Calls that began while we were away: rebuilt from the channels alive now.
       for (const ev of seedEvents(channels, (u) => tracker.channels.has(u))) handle(applyAmiEvent(tracker, ev, now()).changes);
       // Calls that ended while we were away: from the CDR when it is configured (their real end),
@@ -278,7 +277,7 @@ export async function startConnector(fileConfig: Config, logger: Logger, now: ()
         const st = rec.state as StoredCallState | undefined;
         if (!st?.summary) continue;
         const ids = [rec.callKey, ...st.summary.conversations.map((c) => c.uniqueid)];
-        if (ids.some((u) => live.has(u))) continue;
+        if (ids.some((u) => alive.has(u))) continue;
         const at = now();
         log.info({ callKey: rec.callKey }, 'call ended while the connector was away: finishing it');
         handle([{ callKey: rec.callKey, stage: 'call_ended', at, call: { ...st.summary, endedAt: st.summary.endedAt ?? at } }]);
@@ -291,7 +290,7 @@ export async function startConnector(fileConfig: Config, logger: Logger, now: ()
   live.onChange((next, changed, prev) => {
     flow.reconfigure(next);
     if (changed.has('pbx')) {
-      tracker = withTrackerConfig(tracker, trackerConfigFrom(portalView, next));
+      tracker = withTrackerConfig(tracker, trackerConfigNow());
       void ensureLines(bitrix.client, next, log);
     }
     if (changed.has('recordings') || changed.has('calls')) recordings.reconfigure(next);

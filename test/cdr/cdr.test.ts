@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { trackerConfig } from '../../src/core/call/classify.js';
-import { cdrLayoutOf, formatCdrLine, gmtCdrTime, parseCdrLine, splitCdrLine, zonedTime, SAMPLE_CDR_LAYOUT, type CdrRecord } from '../../src/core/cdr/csv.js';
+import { cdrLayoutOf, cdrRecordFromEvent, formatCdrLine, gmtCdrTime, parseCdrLine, splitCdrLine, zonedTime, SAMPLE_CDR_LAYOUT, type CdrRecord } from '../../src/core/cdr/csv.js';
 import { parseConfig } from '../../src/config/load.js';
 import { groupCdrCalls, summaryFromCdr } from '../../src/core/cdr/calls.js';
 
@@ -24,18 +24,10 @@ function cdrEvents(file: string): CdrRecord[] {
     if (!/^Event: Cdr$/m.test(block)) continue;
     const f = new Map<string, string>();
     for (const line of block.split(/\r?\n/)) {
-      const i = line.indexOf(': ');
-      if (i > 0) f.set(line.slice(0, i), line.slice(i + 2));
-      else if (line.endsWith(':')) f.set(line.slice(0, -1), '');
+      const k = line.indexOf(':');
+      if (k > 0) f.set(line.slice(0, k), line.slice(k + 1).replace(/^ /, ''));
     }
-    const t = (k: string): number | undefined => (f.get(k) ? Date.parse(`${f.get(k)!.replace(' ', 'T')}Z`) : undefined);
-    out.push({
-      accountcode: f.get('AccountCode') ?? '', src: f.get('Source') ?? '', dst: f.get('Destination') ?? '', dcontext: f.get('DestinationContext') ?? '',
-      clid: f.get('CallerID') ?? '', channel: f.get('Channel') ?? '', dstchannel: f.get('DestinationChannel') ?? '',
-      lastapp: f.get('LastApplication') ?? '', lastdata: f.get('LastData') ?? '', start: t('StartTime')!, ...(t('AnswerTime') !== undefined ? { answer: t('AnswerTime')! } : {}),
-      end: t('EndTime')!, duration: Number(f.get('Duration')), billsec: Number(f.get('BillableSeconds')), disposition: f.get('Disposition') ?? '',
-      uniqueid: f.get('UniqueID') ?? '', userfield: f.get('UserField') ?? '',
-    });
+    out.push(cdrRecordFromEvent((k) => f.get(k) ?? ''));
   }
   return out;
 }

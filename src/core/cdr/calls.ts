@@ -92,7 +92,8 @@ export function summaryFromCdr(callKey: string, rows: readonly CdrRecord[], cfg:
     conversations: conversations.map((c) => ({ acceptedAt: c.acceptedAt, dialStatus: c.dialStatus })),
     dialStatus: failed?.dialStatus,
     hangupCause: undefined,
-    abandoned: conversations.length === 0 || rows.some((r) => r.lastapp.toLowerCase() === 'queue' && r.disposition !== 'ANSWERED' && !rows.some((x) => x.disposition === 'ANSWERED' && kindOf(x.dstchannel) === 'extension')),
+    // Nobody reached, or a queue nobody answered (an answered conversation outranks it in callOutcome).
+    abandoned: conversations.length === 0 || rows.some((r) => r.lastapp.toLowerCase() === 'queue'),
   });
   const answeredAt = conversations.find((c) => c.acceptedAt !== undefined)?.acceptedAt;
   const queue = conversations.find((c) => c.queue !== undefined)?.queue;

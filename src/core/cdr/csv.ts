@@ -164,6 +164,23 @@ export function formatCdrLine(r: CdrRecord, layout: CdrCsvLayout, fmtTime: (ms: 
   return cols.join(',');
 }
 
+/**
+ * cdr_manager's `Cdr` AMI event → the record cdr_csv writes for the same CDR (same fields, same
+ * order). `get` reads a field ('' when absent); the event's times are read with `layout` (the AMI
+ * simulator and the lab22 transcripts write them in UTC).
+ */
+export function cdrRecordFromEvent(get: (key: string) => string, layout: CdrCsvLayout = SAMPLE_CDR_LAYOUT): CdrRecord {
+  const t = (k: string): number | undefined => parseCdrTime(get(k), layout) ?? undefined;
+  const answer = t('AnswerTime');
+  return {
+    accountcode: get('AccountCode'), src: get('Source'), dst: get('Destination'), dcontext: get('DestinationContext'), clid: get('CallerID'),
+    channel: get('Channel'), dstchannel: get('DestinationChannel'), lastapp: get('LastApplication'), lastdata: get('LastData'),
+    start: t('StartTime') ?? 0, ...(answer !== undefined ? { answer } : {}), end: t('EndTime') ?? 0,
+    duration: Number(get('Duration')) || 0, billsec: Number(get('BillableSeconds')) || 0, disposition: get('Disposition'),
+    uniqueid: get('UniqueID'), userfield: get('UserField'),
+  };
+}
+
 /** `YYYY-MM-DD HH:MM:SS` of an epoch in GMT. */
 export function gmtCdrTime(ms: number): string {
   return new Date(ms).toISOString().slice(0, 19).replace('T', ' ');

@@ -62,10 +62,8 @@ export function pseudoUuid(seed: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${'89ab'[hash32(seed) % 4]}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-/** `YYYY-MM-DD HH:MM:SS` (UTC), the Cdr time format. */
-export function cdrTime(epochMs: number): string {
-  return new Date(epochMs).toISOString().slice(0, 19).replace('T', ' ');
-}
+/** `YYYY-MM-DD HH:MM:SS` (UTC), the Cdr time format (the one cdr_csv writes with usegmtime=yes). */
+export { gmtCdrTime as cdrTime } from '../../../src/core/cdr/csv.js';
 
 export interface MemberStatusOpts {
   /** Only these queues (default: every queue the extension belongs to). */

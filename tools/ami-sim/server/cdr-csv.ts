@@ -5,7 +5,7 @@
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { formatCdrLine, gmtCdrTime, type CdrRecord } from '../../../src/core/cdr/csv.js';
+import { cdrRecordFromEvent, formatCdrLine, gmtCdrTime } from '../../../src/core/cdr/csv.js';
 import type { AmiFields } from '../scenario/types.js';
 
 export interface SimCdrCsvOptions {
@@ -29,15 +29,7 @@ export function cdrCsvWriter(o: SimCdrCsvOptions): (fields: AmiFields) => void {
   return (fields) => {
     const get = (k: string): string => fields.find(([key]) => key === k)?.[1] ?? '';
     if (get('Event') !== 'Cdr') return;
-    // The simulator's Cdr times are UTC (builder.cdrTime).
-    const t = (k: string): number | undefined => (get(k) ? Date.parse(`${get(k).replace(' ', 'T')}Z`) : undefined);
-    const r: CdrRecord = {
-      accountcode: get('AccountCode'), src: get('Source'), dst: get('Destination'), dcontext: get('DestinationContext'), clid: get('CallerID'),
-      channel: get('Channel'), dstchannel: get('DestinationChannel'), lastapp: get('LastApplication'), lastdata: get('LastData'),
-      start: t('StartTime') ?? 0, ...(t('AnswerTime') !== undefined ? { answer: t('AnswerTime')! } : {}), end: t('EndTime') ?? 0,
-      duration: Number(get('Duration')) || 0, billsec: Number(get('BillableSeconds')) || 0, disposition: get('Disposition'),
-      uniqueid: get('UniqueID'), userfield: get('UserField'),
-    };
+    const r = cdrRecordFromEvent(get); // the simulator's Cdr times are UTC (builder.cdrTime)
     appendFileSync(o.path, `${formatCdrLine(r, layout, layout.usegmtime ? gmtCdrTime : localCdrTime)}\n`);
   };
 }
