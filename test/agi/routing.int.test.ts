@@ -307,13 +307,16 @@ describe('FastAGI routing against tools/b24-emu', () => {
     let now = 1_000_000;
     const agi = agiSchema.parse({ port: 0, cacheTtlMs: 60_000 });
     const routing = new RoutingService({ client: rest, users, hooks: noHooks, phone: PHONE, agi, now: () => now, logger: silentLogger });
-    const count = (): number => emu.requests.list({ method: 'telephony.externalcall.searchcrmentities' }).length;
+    // Only this test's number: lookups of earlier tests may still be finishing (they outlive the
+    // AGI deadline on purpose, to fill the cache) and must not be counted here.
+    const count = (): number => emu.requests.list({ method: 'telephony.externalcall.searchcrmentities' })
+      .filter((e) => (e.params as Record<string, unknown>)['PHONE_NUMBER'] === '+74990000004').length;
     const before = count();
-    assert.equal((await routing.route({ callerId: '+79161234567' })).cached, false);
+    assert.equal((await routing.route({ callerId: '+74990000004' })).cached, false);
     now += 59_999;
-    assert.equal((await routing.route({ callerId: '+79161234567' })).cached, true);
+    assert.equal((await routing.route({ callerId: '+74990000004' })).cached, true);
     now += 1;
-    assert.equal((await routing.route({ callerId: '+79161234567' })).cached, false);
+    assert.equal((await routing.route({ callerId: '+74990000004' })).cached, false);
     assert.equal(count() - before, 2);
   });
 
