@@ -104,6 +104,11 @@ export class RoutingService implements RoutePort {
     this.cache.clear();
   }
 
+  /** Resolves when the lookups in flight now have ended (they outlive the AGI deadline on purpose). */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.inflight.values()]);
+  }
+
   async route(request: RouteRequest, options: RouteOptions = {}): Promise<RouteDecision> {
     // Raced with the signal too, so a client or hook that ignores it cannot hold the caller.
     const decision = await abortable(this.decide(request, options.signal), options.signal)

@@ -52,6 +52,7 @@ describe('FastAGI routing against tools/b24-emu', () => {
   let users: UserDirectory;
   let server: AgiServer | undefined;
   const sessions: AgiSessionResult[] = [];
+  const services: RoutingService[] = [];
 
   before(async () => {
     emu = await startEmulator({ port: 0, portal: SEED, limits: { capacity: 200, drainPerSec: 100 }, enforceAppOnly: false });
@@ -65,6 +66,8 @@ describe('FastAGI routing against tools/b24-emu', () => {
     server = undefined;
     sessions.length = 0;
     emu.faults.clear();
+    // A test's lookups may go on after its calls ended; the next test must not count them.
+    await Promise.all(services.splice(0).map((r) => r.settled()));
   });
   after(async () => {
     await emu.close();
@@ -79,6 +82,7 @@ describe('FastAGI routing against tools/b24-emu', () => {
       ...(o.preferOpenDeal !== undefined ? { preferOpenDeal: o.preferOpenDeal } : {}),
     };
     const routing = new RoutingService(opts);
+    services.push(routing);
     server = await startAgiServer({ config: agi, routing, logger: silentLogger, graceMs: 200, onSession: (r) => sessions.push(r) });
     return { port: server.port, routing };
   }
@@ -307,6 +311,7 @@ describe('FastAGI routing against tools/b24-emu', () => {
     let now = 1_000_000;
     const agi = agiSchema.parse({ port: 0, cacheTtlMs: 60_000 });
     const routing = new RoutingService({ client: rest, users, hooks: noHooks, phone: PHONE, agi, now: () => now, logger: silentLogger });
+    services.push(routing);
     // Only this test's number: lookups of earlier tests may still be finishing (they outlive the
     // AGI deadline on purpose, to fill the cache) and must not be counted here.
     const count = (): number => emu.requests.list({ method: 'telephony.externalcall.searchcrmentities' })
