@@ -8,6 +8,8 @@
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Connector } from '../../src/main.js';
 import { startRig, inspect, waitFor, type Rig } from './helpers.js';
 import { hook, runCall, settle, startWith, writeHooks } from '../hooks-flow/helpers.js';
@@ -104,6 +106,50 @@ describe('settings applied without a restart', () => {
       const c = await runCall(rig, conn, { type: 'inbound', from: '+4930777301', did: '5551000', to: '103', outcome: 'answered', ringMs: 300, talkMs: 300 });
       assert.ok(c.callId, 'registered once the hook is off');
     });
+  });
+
+  test('a hook URL and its timeout set from the panel apply to the next call', async () => {
+    // The portal-side service a user points need_registration at: it answers after `delayMs`.
+    let delayMs = 0;
+    const asked: string[] = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => { body += c.toString(); });
+      req.on('end', () => {
+        const input = JSON.parse(body) as { call_full?: { client_number?: string } };
+        asked.push(String(input.call_full?.client_number ?? ''));
+        setTimeout(() => { res.setHeader('content-type', 'application/json'); res.end('{"data":{"result":false},"state":"success"}'); }, delayMs);
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/need`;
+    try {
+      await withConnector('hook-url', {}, async (conn) => {
+        const s = await conn.panel.settings.get();
+        const r = await conn.panel.settings.save({ hooks: { ...s.hooks, urls: { need_registration: url } } });
+        assert.deepEqual(r, { ok: true, applied: ['hooks'] });
+        await waitFor('URL hook installed', () => conn.hooks.has('need_registration'));
+        const regs = (): number => inspect(rig.emu).registrations.length;
+        const before1 = regs();
+        const h = rig.sim.startCall({ type: 'inbound', from: '+4930777302', did: '5551000', to: '103', outcome: 'answered', ringMs: 300, talkMs: 300 });
+        assert.equal(await h.done, 'completed');
+        await settle(conn);
+        assert.ok(asked.some((n) => n.endsWith('4930777302')), 'the URL was asked');
+        assert.equal(regs(), before1, 'need_registration answered false: not registered');
+
+        // The service turns slow; a 300 ms timeout for this point makes the connector go on with
+        // the default (register) instead of waiting.
+        delayMs = 2_000;
+        const s2 = await conn.panel.settings.get();
+        assert.deepEqual(await conn.panel.settings.save({ hooks: { ...s2.hooks, timeouts: { need_registration: 300 } } }), { ok: true, applied: ['hooks'] });
+        await waitFor('timeout applied', () => conn.hooks.list().find((x) => x.point === 'need_registration')?.timeoutMs === 300);
+        const c = await runCall(rig, conn, { type: 'inbound', from: '+4930777303', did: '5551000', to: '103', outcome: 'answered', ringMs: 300, talkMs: 300 });
+        assert.ok(c.callId, 'registered: the hook timed out and the default applied');
+      });
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
   });
 
   test('reset to the config file: the overlay is forgotten and the file\'s values apply at once, and after a restart', async () => {

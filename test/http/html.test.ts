@@ -4,6 +4,7 @@ import { escapeHtml, html, raw } from '../../src/adapters/http/html.js';
 import { settingsFromForm } from '../../src/adapters/http/pages/settings-form.js';
 import { editableFrom, validateSettings } from '../../src/adapters/http/settings-schema.js';
 import { configSchema } from '../../src/config/schema.js';
+import { HOOK_POINTS } from '../../src/core/hooks/points.js';
 import { createT } from '../../src/adapters/http/ui/texts/index.js';
 import { en, type Texts } from '../../src/adapters/http/ui/texts/en.js';
 
@@ -44,3 +45,22 @@ test('settings form → schema: paths name the keys; valid forms parse', () => {
   const off = settingsFromForm(settingsFromForm(current, { 'cdr.csvPath': '/x', 'cdr.loguniqueid': 'on' }) as never, { 'cdr.csvPath': '' });
   assert.equal((off['cdr'] as { csvPath?: string }).csvPath, undefined);
 });
+
+test('settings form → hook points: a URL and a timeout per point, empty cells removed, fixed timeouts never set', () => {
+  const base = { bitrix: { auth: 'webhook', webhookUrl: 'https://p.example/rest/1/x/' } };
+  const current = editableFrom(configSchema.parse({ ...base, hooks: { urls: { customize_entity: 'https://old.example/e', legacy_point: 'https://x.example/' }, timeouts: { customize_entity: 900 } } }));
+  const empty = Object.fromEntries(HOOK_POINTS.flatMap((p) => [[`hooks.urls.${p}`, ''], [`hooks.timeouts.${p}`, '']]));
+  const obj = settingsFromForm(current, {
+    ...empty,
+    'hooks.urls.need_registration': ' https://hooks.example/need ', 'hooks.timeouts.need_registration': '1500',
+    'hooks.timeouts.process_record_file_path': '99', 'hooks.timeouts.customize_activity': 'soon',
+  });
+  const hooks = obj['hooks'] as { urls: Record<string, string>; timeouts: Record<string, unknown> };
+  // customize_entity's URL and timeout were emptied; a key the form does not know is kept as it is.
+  assert.deepEqual(hooks.urls, { need_registration: 'https://hooks.example/need', legacy_point: 'https://x.example/' });
+  assert.deepEqual(hooks.timeouts, { need_registration: 1500, customize_activity: 'soon' });
+  assert.deepEqual(validateSettings(base, obj).issues.map((i) => i.path), ['hooks.timeouts.customize_activity']);
+  // A form without the table (another page posting a subset) leaves the points alone.
+  assert.deepEqual((settingsFromForm(current, { 'calls.internal': 'on' })['hooks'] as typeof hooks).urls, current.hooks.urls);
+});
+

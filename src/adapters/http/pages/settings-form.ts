@@ -3,6 +3,7 @@
  * `pbx.trunks.0.line`), so a validation issue's path names the field it belongs to. A value that
  * does not parse (a user id "abc") is passed through as text: the schema then reports it at its path.
  */
+import { HOOK_POINTS, HOOK_POINT_SPECS } from '../../../core/hooks/points.js';
 import type { EditableSettings } from '../panel-port.js';
 
 export type FormBody = Readonly<Record<string, string | readonly string[] | undefined>>;
@@ -84,5 +85,29 @@ export function settingsFromForm(current: EditableSettings, body: FormBody): Rec
     trunks.push(row);
   }
   setPath(out, 'pbx.trunks', trunks);
+  applyHookPoints(out, body);
   return out;
+}
+
+/**
+ * The per-point table (`hooks.urls.<point>`, `hooks.timeouts.<point>`): read only from a form that
+ * has it (its first URL field is always posted). An empty cell removes the key; a fixed timeout
+ * (process_record_file_path) is never set from the form. Keys of unknown points are kept as they are.
+ */
+function applyHookPoints(out: Record<string, unknown>, body: FormBody): void {
+  if (one(body, `hooks.urls.${HOOK_POINTS[0]}`) === undefined) return;
+  const hooks = (out['hooks'] ??= {}) as Record<string, unknown>;
+  const urls = { ...(hooks['urls'] as Record<string, unknown> | undefined) };
+  const timeouts = { ...(hooks['timeouts'] as Record<string, unknown> | undefined) };
+  for (const point of HOOK_POINTS) {
+    const url = (one(body, `hooks.urls.${point}`) ?? '').trim();
+    if (url === '') delete urls[point];
+    else urls[point] = url;
+    if (!HOOK_POINT_SPECS[point].timeoutOverridable) continue;
+    const ms = parseNumber(one(body, `hooks.timeouts.${point}`));
+    if (ms === undefined) delete timeouts[point];
+    else timeouts[point] = ms;
+  }
+  hooks['urls'] = urls;
+  hooks['timeouts'] = timeouts;
 }

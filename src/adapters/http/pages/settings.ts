@@ -2,6 +2,7 @@
  * Settings editor. Field names are config dot paths; issues from the schema are shown next to
  * the field whose name is their path (or a prefix of it), and all of them in a list on top.
  */
+import { HOOK_POINTS, HOOK_POINT_SPECS } from '../../../core/hooks/points.js';
 import { html, type SafeHtml } from '../html.js';
 import type { EditableSettings, SettingsIssue, TrunkSetting } from '../panel-port.js';
 import { csrfField, flash, layout, type PageCtx } from './layout.js';
@@ -39,6 +40,15 @@ export function settingsPage(ctx: PageCtx, values: EditableSettings | Values, is
     return html`<tr>${(['endpoint', 'line', 'lineName', 'crmSource', 'defaultUserId'] as const).map((k) => html`<td><input name="${p + k}" value="${v(p + k)}" size="12">${issuesFor(issues, p + k)}</td>`)}
 <td><input type="checkbox" name="${p}crmCreate"${get(values, `${p}crmCreate`) !== false ? html` checked` : html``}></td></tr>`;
   });
+  const hookRows = HOOK_POINTS.map((point) => {
+    const spec = HOOK_POINT_SPECS[point];
+    const url = `hooks.urls.${point}`;
+    const ms = `hooks.timeouts.${point}`;
+    const timeout = spec.timeoutOverridable
+      ? html`<input name="${ms}" value="${v(ms)}" size="6" inputmode="numeric" placeholder="${v('hooks.timeoutMs')}" aria-label="${point} ${t('settings.hookTimeout')}">${issuesFor(issues, ms)}`
+      : html`<span title="${t('settings.hookTimeoutFixed')}">${spec.defaultTimeoutMs} ${t('settings.hookFixed')}</span>`;
+    return html`<tr><td><code>${point}</code></td><td><input type="url" name="${url}" value="${v(url)}" size="32" aria-label="${point} URL">${issuesFor(issues, url)}</td><td>${timeout}</td></tr>`;
+  });
   const top = issues.length ? html`<div class="flash error" role="alert"><p>${t('settings.invalid', { count: issues.length })}</p><ul id="issues">${issues.map((i) => html`<li><code>${i.path}</code>: ${i.message}</li>`)}</ul></div>` : html``;
 
   return layout(ctx, 'settings', t('settings.title'), html`${flash(message)}${top}<p>${t('settings.intro')}</p>
@@ -52,7 +62,8 @@ ${select('calls.transferMode', t('settings.transferMode'), ['longest-talker', 'p
 <fieldset><legend>${t('settings.tasks')}</legend>${check('tasks.missedCalls', t('settings.tasksOn'))}${select('tasks.responsible', t('settings.tasksResponsible'), ['entity-owner', 'last-rung', 'default'])}
 ${text('tasks.deadlineMinutes', t('settings.tasksDeadline'))}${text('tasks.title', t('settings.tasksTitle'))}</fieldset>
 <fieldset><legend>${t('settings.recordings')}</legend>${check('recordings.enabled', t('settings.recordingsOn'))}${select('recordings.mode', t('settings.recordingsMode'), ['file', 'link'])}${check('recordings.convertToMp3', t('settings.mp3'))}</fieldset>
-<fieldset><legend>${t('settings.hooks')}</legend>${text('hooks.dir', t('settings.hooksDir'))}${list('hooks.disabled', t('settings.hooksDisabled'))}${text('hooks.timeoutMs', t('settings.hooksTimeout'))}</fieldset>
+<fieldset><legend>${t('settings.hooks')}</legend>${text('hooks.dir', t('settings.hooksDir'))}${list('hooks.disabled', t('settings.hooksDisabled'))}${text('hooks.timeoutMs', t('settings.hooksTimeout'))}
+<table class="hook-points"><thead><tr><th>${t('settings.hookPoint')}</th><th>${t('settings.hookUrl')}</th><th>${t('settings.hookTimeout')}</th></tr></thead><tbody>${hookRows}</tbody></table></fieldset>
 <fieldset><legend>${t('settings.cdr')}</legend><p>${t('settings.cdrIntro')}</p>${text('cdr.csvPath', t('settings.cdrPath'))}${check('cdr.usegmtime', 'usegmtime')}${check('cdr.loguniqueid', 'loguniqueid')}${check('cdr.loguserfield', 'loguserfield')}${check('cdr.newcdrcolumns', 'newcdrcolumns')}${text('cdr.timezone', t('settings.cdrTimezone'))}</fieldset>
 <button type="submit">${t('settings.save')}</button></form>
 <form method="post" action="/settings/reset" id="settings-reset">${csrfField(ctx)}<p>${t('settings.resetIntro')}</p><button type="submit" class="secondary">${t('settings.reset')}</button></form>`);
