@@ -147,6 +147,14 @@ export const recordingsSchema = z.object({
   publishDir: z.string().default('./records-public'),
   /** A file is complete when its size has not changed for this long after hang-up. */
   stableMs: z.number().int().positive().default(2_000),
+  /** Speech-to-text program run on each attached recording; its transcript goes to the call (docs/recordings.md). */
+  transcriber: z.object({
+    command: z.string().min(1),
+    args: z.array(z.string()).default([]),
+    timeoutMs: z.number().int().positive().default(900_000),
+    waitMs: z.number().int().nonnegative().default(5_000),
+    concurrency: z.number().int().positive().max(16).default(1),
+  }).strict().optional(),
 }).strict();
 
 export const hooksSchema = z.object({
