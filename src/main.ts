@@ -21,13 +21,15 @@ import { EventDeduper } from './adapters/bitrix/event-dedupe.js';
 import { OfflineEventPoller } from './adapters/bitrix/offline-poller.js';
 import { hookRunnerFromSettings, runnerSettingsOf } from './adapters/hooks/from-config.js';
 import type { HookRunner } from './adapters/hooks/runner.js';
-import { createRecordingPipeline } from './adapters/recordings/index.js';
+import { createRecordingPipeline, type PreparedRecording } from './adapters/recordings/index.js';
+import { Transcriber } from './adapters/recordings/transcriber.js';
 import { startAgiServer, type AgiServer } from './adapters/agi/server.js';
 import { RoutingService } from './flow/routing.js';
 import { ClickToCall, clickToCallSettings } from './flow/click-to-call.js';
 import { hookPortOf } from './flow/hook-port.js';
 import { withLocalMethods } from './outbox/local-methods.js';
 import { recordAttachExecutor } from './flow/record-attach.js';
+import { transcriptAttachExecutor } from './flow/transcript-attach.js';
 import { createInstallRoute } from './adapters/bitrix/install-route.js';
 import { ensureEventBindings, ensureLines } from './flow/portal-setup.js';
 import type { B24Limiter } from './adapters/bitrix/limiter.js';
@@ -146,16 +148,22 @@ export async function startConnector(fileConfig: Config, logger: Logger, now: ()
     client: bitrix.client, hooks, logger: logger.child({ component: 'recordings' }),
     ...(config.recordings.mode === 'link' ? { publishDir: config.recordings.publishDir } : {}),
   });
+  const transcriber = new Transcriber({
+    settings: () => live.get().recordings.transcriber, kv: store, now, logger: logger.child({ component: 'transcriber' }),
+  });
   const client = withLocalMethods(bitrix.client, {
     'local.attachRecord': recordAttachExecutor({
       config: () => live.get(), client: bitrix.client, recordings, hooks,
       stepResult: async (callKey, step) => (await store.getByKey(`${callKey}:${step}`))?.result,
     }),
+    'local.attachTranscription': transcriptAttachExecutor({ client: bitrix.client, transcriber }),
   });
   const sender = createOutboxSender({
     store, client, now, logger: logger.child({ component: 'outbox' }),
     onDone: async (cmd, result) => {
       flow.onCommandDone(cmd, result);
+      // The converted copy is no longer needed once Bitrix24 has the recording.
+      if (cmd.step === 'attach-record') await recordings.cleanup(cmd.params['prepared'] as PreparedRecording).catch(() => undefined);
       if (cmd.step === 'register' && result && typeof result === 'object' && 'CALL_ID' in result) {
         await store.setB24CallId(cmd.callKey, String((result as { CALL_ID: unknown }).CALL_ID), now());
       }
@@ -363,6 +371,7 @@ export async function startConnector(fileConfig: Config, logger: Logger, now: ()
       await ami.close();
       await clickToCall.idle();
       await flow.idle();
+      transcriber.close();
       await sender.stop();
       // Open panel SSE streams would keep close() waiting forever.
       const closing = new Promise<void>((r) => server.close(() => r()));

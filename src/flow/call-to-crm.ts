@@ -28,6 +28,7 @@ import { noHooks, type HookPort } from './ports.js';
 import { HookSession, callFullOf, type HookRunNote } from './call-hooks.js';
 import { hookCommands } from './command-hooks.js';
 import { gateCall, planSettingsFor, taskSettingsFor, toPlanCall, type PlanCallDeps } from './plan-inputs.js';
+import { transcriptionJobOf } from './transcript-attach.js';
 import {
   activityUpdate, advanceTask, afterFinish, recoverRegister, type CallB24Facts, type TaskProgress,
 } from './missed-call-task.js';
@@ -368,6 +369,11 @@ export class CallToCrm {
       if (attachment && commands.length > 0) {
         const callId = out.state.b24CallId ?? ref('register', 'CALL_ID');
         commands.push(command(callKey, 'attach-record', 'local.attachRecord', { CALL_ID: callId, prepared: attachment.prepared }, 'recording'));
+        if (this.config.recordings.transcriber) {
+          const file = attachment.prepared['sourcePath'] ?? attachment.prepared['path'];
+          const job = transcriptionJobOf(stored.summary, String(file));
+          commands.push(command(callKey, 'transcript', 'local.attachTranscription', { CALL_ID: callId, job }, 'recording'));
+        }
       }
       const at = stored.summary.endedAt ?? stored.summary.startedAt;
       const entry = this.entry(at, 'recording', [...(note ? [note] : []), ...out.notes], commands, session);

@@ -34,7 +34,9 @@ export function createOutageWatch(options: OutageWatchOptions): OutageWatch {
   async function note(outcomes: readonly SendOutcome[]): Promise<void> {
     const answered = outcomes.some((o) => o.kind === 'success' || (o.kind === 'failure' && !o.error.retryable));
     if (!answered) {
-      if (outcomes.length > 0 && outcomes.every((o) => o.kind === 'failure' && o.error.retryable)) markDown();
+      // Only the portal's own failures say it is down: a local command waiting for its turn
+      // (a transcript still being made, REC_TRANSCRIPT_PENDING) or a full disk is not an outage.
+      if (outcomes.length > 0 && outcomes.every((o) => o.kind === 'failure' && o.error.retryable && o.error.code.startsWith('B24_'))) markDown();
       return;
     }
     if (!portalDown) return;
