@@ -3,9 +3,9 @@
 // Node 20's --test takes no globs, so the list is built here.
 //   --suite unit   only tests that do not end in .int.test.ts / .e2e.test.ts / .browser.test.ts
 //   --grep TEXT    only files whose path contains TEXT
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { spawn } from 'node:child_process';
 
 const args = process.argv.slice(2);
@@ -56,6 +56,7 @@ function run(list, concurrency, name) {
       } catch {
         totals.fail += 1;
       }
+      rmSync(dirname(tap), { recursive: true, force: true });
       resolve(signal ? 1 : code ?? 1);
     });
   });

@@ -15,14 +15,16 @@ import { LAB_PORTAL, startRig, inspect, waitFor, type Rig } from './helpers.js';
 
 let rig: Rig;
 let csvPath: string;
+let dir: string;
 before(async () => {
   // Real time (scale 1): the CDR times the simulator writes are wall-clock times.
-  const dir = join((await import('node:os')).tmpdir(), `ab24-cdr-${process.pid}-${Date.now()}`);
+  dir = join((await import('node:os')).tmpdir(), `ab24-cdr-${process.pid}-${Date.now()}`);
   csvPath = join(dir, 'cdr-csv', 'Master.csv');
   rig = await startRig(LAB_PORTAL, 1, { cdrCsv: { path: csvPath } });
 });
 after(async () => {
   await rig?.close();
+  if (dir) (await import('node:fs')).rmSync(dir, { recursive: true, force: true });
 });
 
 async function start(): Promise<Connector> {

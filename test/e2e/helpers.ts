@@ -1,5 +1,5 @@
 /** Shared set-up for connector tests: the AMI simulator, the Bitrix24 emulator and a config for both. */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startAmiSim, loadGenerator, type AmiSim, type AmiSimOptions } from '../../tools/ami-sim/index.js';
@@ -53,6 +53,7 @@ export async function startRig(portal: PortalSeed = LAB_PORTAL, timeScale = 0.05
     async close() {
       await sim.close();
       await emu.close();
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

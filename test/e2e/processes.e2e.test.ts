@@ -6,7 +6,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -15,9 +15,11 @@ import { connectorOAuthConfig, type EmulatorCredentials } from '../../tools/b24-
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const children: ChildProcess[] = [];
+const dirs: string[] = [];
 after(async () => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
   await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : undefined)));
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
 function cli(args: string[]): { child: ChildProcess; firstLine: Promise<string> } {
@@ -56,6 +58,7 @@ const CALLS = [
 
 test('sim ami, sim b24 and start as separate processes: every scenario call registered and finished right', { timeout: 120_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ab24-proc-'));
+  dirs.push(dir);
   writeFileSync(join(dir, 'portal.json'), JSON.stringify(PORTAL));
   const emu = JSON.parse(await cli(['sim', 'b24', '--port', '0', '--portal', join(dir, 'portal.json')]).firstLine) as EmulatorCredentials;
   writeFileSync(join(dir, 'scenario.json'), JSON.stringify({

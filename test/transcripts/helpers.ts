@@ -1,12 +1,20 @@
 /** Transcriber programs for the tests: small Node scripts run as `node FILE`, like a user's STT wrapper. */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KvStore } from '../../src/outbox/store-port.js';
 import type { TranscriberSettings } from '../../src/adapters/recordings/transcriber.js';
 
-export function tempDir(prefix = 'transcripts-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+const made: string[] = [];
+process.on('exit', () => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
+
+/** A temporary folder, removed when the test process exits. */
+export function tempDir(prefix = 'ab24-transcripts-'): string {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  made.push(d);
+  return d;
 }
 
 /**
