@@ -1,12 +1,14 @@
 /**
- * Doctor checks on this host: recordings folders readable, ffmpeg present, store path writable, the
- * CDR file (when the backfill is on) readable and in the layout the config says.
+ * Doctor checks on this host: recordings folders readable, ffmpeg present, the transcriber
+ * executable, store path writable, the CDR file (when the backfill is on) readable and in the layout
+ * the config says.
  */
 import { spawn } from 'node:child_process';
 import { constants as fsc } from 'node:fs';
 import { access, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Config } from '../config/schema.js';
+import { DEFAULT_HOOK_ENV } from '../adapters/hooks/invoker.js';
 import { readCdrTail } from '../adapters/cdr/master-csv.js';
 import { cdrLayoutOf } from '../core/cdr/csv.js';
 import { errorCode } from '../errors.js';
@@ -83,6 +85,30 @@ async function checkFfmpeg(r: Config['recordings'], timeoutMs: number): Promise<
   }
 }
 
+/**
+ * recordings.transcriber: the program can be executed. It is never run here (a speech-to-text run
+ * may cost money); a bare name is looked up in the PATH the program will get, not the shell's.
+ */
+async function checkTranscriber(r: Config['recordings']): Promise<CheckOutcome> {
+  const t = r.transcriber;
+  if (!t) return skip('recordings.transcriber is not set: no transcripts');
+  if (!r.enabled) return warn('recordings.transcriber is set but recordings.enabled is false: it never runs', 'set recordings.enabled = true, or remove recordings.transcriber', 'DOCTOR_TRANSCRIBER_UNUSED');
+  const path = DEFAULT_HOOK_ENV['PATH'] ?? '';
+  const candidates = t.command.includes('/') ? [resolve(t.command)] : path.split(':').filter(Boolean).map((d) => join(d, t.command));
+  for (const file of candidates) {
+    const st = await stat(file).catch(() => undefined);
+    if (!st?.isFile()) continue;
+    try {
+      await access(file, fsc.X_OK);
+      return pass(`${file} is executable (not run by doctor)`);
+    } catch {
+      return fail(`${file} is not executable`, `chmod +x ${file} (with a shebang line), or set recordings.transcriber.command to its interpreter and args to the script`, 'DOCTOR_TRANSCRIBER_MISSING');
+    }
+  }
+  return fail(t.command.includes('/') ? `${candidates[0]} does not exist` : `${t.command} is not in the PATH the program gets (${path})`,
+    'set recordings.transcriber.command to the absolute path of the program', 'DOCTOR_TRANSCRIBER_MISSING');
+}
+
 async function checkStore(s: Config['store']): Promise<CheckOutcome> {
   if (s.path === ':memory:') return warn('store.path is :memory: — nothing survives a restart', 'set store.path to a file, e.g. /var/lib/asterisk-b24/asterisk-b24.sqlite', 'DOCTOR_STORE_MEMORY');
   const file = resolve(s.path);
@@ -143,6 +169,7 @@ export async function localChecks(config: Config, o: ResolvedDoctorOptions): Pro
   return Promise.all([
     runCheck('local.recordings', 'Recordings folder', o.timeoutMs, () => checkRecordings(config.recordings)),
     runCheck('local.ffmpeg', 'ffmpeg', o.timeoutMs, () => checkFfmpeg(config.recordings, o.timeoutMs)),
+    runCheck('local.transcriber', 'Transcriber', o.timeoutMs, () => checkTranscriber(config.recordings)),
     runCheck('local.store', 'Store path', o.timeoutMs, () => checkStore(config.store)),
     runCheck('local.cdr', 'CDR file (calls made while down)', o.timeoutMs, () => checkCdr(config.cdr)),
   ]);

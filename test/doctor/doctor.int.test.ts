@@ -6,6 +6,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { existsSync } from 'node:fs';
 import { runDoctorChecks } from '../../src/cli/doctor.js';
 import { openSqliteStore } from '../../src/adapters/store/sqlite.js';
 import { byId, startLab, PUBLIC_URL, type Lab } from './harness.js';
@@ -24,10 +25,10 @@ describe('doctor against ami-sim and b24-emu', () => {
       assert.deepEqual(r.checks.map((c) => `${c.id}:${c.status}`), [
         'ami.tcp:pass', 'ami.login:pass', 'ami.read:pass', 'ami.write:pass',
         'b24.reach:pass', 'b24.auth:pass', 'b24.scopes:pass', 'b24.app-only:pass', 'b24.events:pass', 'b24.lines:pass',
-        'local.recordings:pass', 'local.ffmpeg:pass', 'local.store:pass', 'local.cdr:pass',
+        'local.recordings:pass', 'local.ffmpeg:pass', 'local.transcriber:pass', 'local.store:pass', 'local.cdr:pass',
       ]);
       assert.equal(r.ok, true);
-      assert.deepEqual(r.counts, { pass: 14, warn: 0, fail: 0, skip: 0 });
+      assert.deepEqual(r.counts, { pass: 15, warn: 0, fail: 0, skip: 0 });
       assert.match(byId(r.checks, 'local.cdr').message, /Master\.csv readable; last record 2026-11-22T04:50:01\.000Z \(1 recent records understood\)$/);
       assert.equal(byId(r.checks, 'ami.tcp').message.endsWith('Asterisk Call Manager/11.0.0'), true);
       assert.equal(byId(r.checks, 'ami.read').message, 'events of agent,call,dialplan,system arrive');
@@ -187,6 +188,29 @@ describe('doctor against ami-sim and b24-emu', () => {
     const empty = await cdr({ csvPath: `${lab.dir}/empty.csv` });
     assert.deepEqual([empty.status, empty.code], ['warn', 'DOCTOR_CDR_EMPTY']);
     assert.equal((await cdr({ csvPath: undefined })).status, 'skip');
+  });
+
+  test('transcriber: executable, missing, not executable, not in the program\'s PATH, unused, or off — never run', async () => {
+    const { writeFile, chmod, mkdir } = await import('node:fs/promises');
+    await mkdir(`${lab.dir}/stt`, { recursive: true });
+    await writeFile(`${lab.dir}/stt/ok`, `#!/bin/sh\ntouch ${lab.dir}/stt/ran\n`);
+    await chmod(`${lab.dir}/stt/ok`, 0o755);
+    await writeFile(`${lab.dir}/stt/plain`, 'x');
+    const check = (t: unknown, enabled = true) => runDoctorChecks(lab.config({ recordings: { enabled, dirs: [lab.dir], transcriber: t } } as never), { ...FAST, groups: ['local'] })
+      .then((r) => byId(r.checks, 'local.transcriber'));
+    const ok = await check({ command: `${lab.dir}/stt/ok` });
+    assert.equal(ok.status, 'pass');
+    assert.equal(existsSync(`${lab.dir}/stt/ran`), false, 'doctor never runs it');
+    const missing = await check({ command: `${lab.dir}/stt/nope` });
+    assert.deepEqual([missing.status, missing.code], ['fail', 'DOCTOR_TRANSCRIBER_MISSING']);
+    const plain = await check({ command: `${lab.dir}/stt/plain` });
+    assert.deepEqual([plain.status, plain.code], ['fail', 'DOCTOR_TRANSCRIBER_MISSING']);
+    assert.match(plain.hint ?? '', /chmod \+x/);
+    const notInPath = await check({ command: 'whisper-for-asterisk-b24' });
+    assert.match(notInPath.message, /not in the PATH the program gets/);
+    assert.equal((await check({ command: 'sh' })).status, 'pass', 'a name in the program\'s PATH');
+    assert.deepEqual(await check({ command: `${lab.dir}/stt/ok` }, false).then((c) => [c.status, c.code]), ['warn', 'DOCTOR_TRANSCRIBER_UNUSED']);
+    assert.equal((await check(undefined)).status, 'skip');
   });
 
   test('store under a file (not a folder) → not writable', async () => {

@@ -57,7 +57,7 @@ export async function startLab(): Promise<Lab> {
       oauth: connectorOAuthConfig(emu),
     },
     pbx: { trunks: [{ endpoint: 'trunk', line: LINE }] },
-    recordings: { dirs: [join(dir, 'monitor')], ffmpegPath: ffmpeg },
+    recordings: { dirs: [join(dir, 'monitor')], ffmpegPath: ffmpeg, transcriber: { command: 'sh', args: ['-c', `echo '{"MESSAGES":[]}'`] } },
     store: { path: join(dir, 'data', 'asterisk-b24.sqlite') },
     http: { publicUrl: PUBLIC_URL },
     cdr: { csvPath: cdr },
