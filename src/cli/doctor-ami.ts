@@ -23,10 +23,15 @@ const T = {
   write: ['ami.write', 'AMI write permissions'],
 } as const;
 
-/** TCP connect and the first line: `Asterisk Call Manager/x.y.z`. */
-export function probeBanner(host: string, port: number, timeoutMs: number): Promise<string> {
+/**
+ * TCP connect and the first line: `Asterisk Call Manager/x.y.z`. With TLS (`tls`), only the TCP
+ * connection is checked here: the banner comes after the handshake, which the login check makes
+ * with the real client (so trust problems get their AMI_TLS_* codes there).
+ */
+export function probeBanner(host: string, port: number, timeoutMs: number, tls = false): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = netConnect({ host, port });
+    if (tls) socket.once('connect', () => done(undefined, 'TCP connected; AMI over TLS'));
     let buf = '';
     const done = (err: Error | undefined, banner?: string): void => {
       clearTimeout(timer);
@@ -49,7 +54,8 @@ export function probeBanner(host: string, port: number, timeoutMs: number): Prom
 async function checkTcp(c: Config['ami'], timeoutMs: number): Promise<CheckOutcome> {
   const where = `${c.host}:${c.port}`;
   try {
-    const banner = await probeBanner(c.host, c.port, timeoutMs);
+    const banner = await probeBanner(c.host, c.port, timeoutMs, c.tls !== undefined);
+    if (c.tls) return pass(`${where}: ${banner}`);
     if (!banner.startsWith('Asterisk Call Manager/')) {
       return warn(`${where} answers "${banner.slice(0, 60)}", not an AMI banner`, 'ami.port must be the manager.conf [general] port (5038 by default), not SIP or HTTP', 'DOCTOR_AMI_BANNER');
     }
@@ -89,6 +95,12 @@ function openClient(config: Config, o: ResolvedDoctorOptions): Session {
   return s;
 }
 
+const TLS_HINTS: Readonly<Record<string, string>> = {
+  AMI_TLS_FAILED: 'trust the PBX certificate: ami.tls.caFile = the tlscertfile of manager.conf (or its CA), or pin it with ami.tls.fingerprint256; ami.port must be the tlsbindaddr port (5039), and ami.host (or ami.tls.servername) a name the certificate carries',
+  AMI_TLS_FINGERPRINT: 'the PBX certificate changed, or ami.host reaches another server: compare `openssl x509 -in <tlscertfile> -noout -fingerprint -sha256` with ami.tls.fingerprint256',
+  AMI_TLS_CA_UNREADABLE: 'ami.tls.caFile must be a PEM file the service user can read',
+};
+
 async function checkLogin(s: Session, c: Config['ami']): Promise<CheckOutcome> {
   try {
     await s.client.connect();
@@ -100,6 +112,7 @@ async function checkLogin(s: Session, c: Config['ami']): Promise<CheckOutcome> {
       return fail(`login as "${c.username}" refused: ${(e as Error).message.replace(/^.*refused: /, '')}`,
         `ami.username / ami.secret must match a [${c.username}] section of manager.conf (secret=), and its permit=/deny= must allow this host; check with \`asterisk -rx "manager show user ${c.username}"\``, code);
     }
+    if (code.startsWith('AMI_TLS_')) return fail((e as Error).message, TLS_HINTS[code] ?? TLS_HINTS['AMI_TLS_FAILED']!, code);
     return fail(`no AMI session: ${(e as Error).message}`, 'Asterisk closed the connection during login; look at the Asterisk log (`manager set debug on`)', code);
   }
 }

@@ -21,6 +21,16 @@ export const amiSchema = z.object({
   pingIntervalMs: z.number().int().positive().default(20_000),
   reconnectMinMs: z.number().int().positive().default(100),
   reconnectMaxMs: z.number().int().positive().default(30_000),
+  /** AMI over TLS (manager.conf `tlsenable`, usually port 5039); absent: plain TCP (docs/operations.md). */
+  tls: z.object({
+    /** PEM of the CA, or of the PBX's self-signed certificate itself. */
+    caFile: z.string().min(1).optional(),
+    rejectUnauthorized: z.boolean().default(true),
+    /** Name the certificate must carry (default: ami.host when it is a name). */
+    servername: z.string().min(1).optional(),
+    /** Pin the PBX's certificate instead of a CA chain: `openssl x509 -noout -fingerprint -sha256`. */
+    fingerprint256: z.string().regex(/^([0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$/, 'a SHA-256 fingerprint: 32 hex bytes, colons optional').optional(),
+  }).strict().optional(),
 }).strict();
 
 export const oauthSchema = z.object({

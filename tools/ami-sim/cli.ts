@@ -1,11 +1,13 @@
 /**
  * `asterisk-b24 sim ami --port P [--host H] [--username U --secret S]
  *   [--scenario FILE | --load rate=R,concurrency=N,total=T,mix=inbound:5,queue:2]
- *   [--time-scale X] [--fixtures DIR] [--auth-fail-delay MS] [--no-generator] [--cdr-csv FILE]`
+ *   [--time-scale X] [--fixtures DIR] [--auth-fail-delay MS] [--no-generator] [--cdr-csv FILE]
+ *   [--tls-cert PEM --tls-key PEM]`
  * `--cdr-csv` appends every Cdr to FILE as cdr_csv's Master.csv (sample cdr.conf layout).
+ * `--tls-cert/--tls-key` speak AMI over TLS, like manager.conf `tlsenable=yes`.
  * First stdout line: `{"host","port","username","secret"}`; then serves until SIGINT/SIGTERM (exit 0).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isConnectorError } from '../../src/errors.js';
@@ -18,6 +20,7 @@ import { startAmiSim, type AmiSimOptions } from './server/sim.js';
 export const SIM_AMI_USAGE = `usage: asterisk-b24 sim ami --port P [--host H] [--username U --secret S]
          [--scenario FILE | --load rate=R,concurrency=N,total=T,mix=inbound:5,queue:2]
          [--time-scale X] [--fixtures DIR] [--auth-fail-delay MS] [--no-generator] [--cdr-csv FILE]
+         [--tls-cert PEM --tls-key PEM]
 `;
 
 export interface SimAmiArgs {
@@ -31,12 +34,14 @@ export interface SimAmiArgs {
   fixtures?: string;
   authFailDelayMs?: number;
   cdrCsv?: string;
+  tlsCert?: string;
+  tlsKey?: string;
   generator: boolean;
 }
 
 class UsageError extends Error {}
 
-const VALUE_FLAGS = new Set(['--port', '--host', '--username', '--secret', '--scenario', '--load', '--time-scale', '--fixtures', '--auth-fail-delay', '--cdr-csv']);
+const VALUE_FLAGS = new Set(['--port', '--host', '--username', '--secret', '--scenario', '--load', '--time-scale', '--fixtures', '--auth-fail-delay', '--cdr-csv', '--tls-cert', '--tls-key']);
 
 function nonNegative(flag: string, v: string): number {
   const n = Number(v);
@@ -62,6 +67,7 @@ export function parseSimAmiArgs(argv: readonly string[]): SimAmiArgs {
   }
   if (flags.has('--scenario') && flags.has('--load')) throw new UsageError('--scenario and --load are exclusive');
   if (flags.has('--username') !== flags.has('--secret') && flags.has('--username')) throw new UsageError('--username needs --secret');
+  if (flags.has('--tls-cert') !== flags.has('--tls-key')) throw new UsageError('--tls-cert and --tls-key go together');
   const port = nonNegative('--port', flags.get('--port') ?? '0');
   if (!Number.isInteger(port) || port > 65535) throw new UsageError('--port expects 0..65535');
   const out: SimAmiArgs = { host: flags.get('--host') ?? '127.0.0.1', port, generator };
@@ -73,6 +79,8 @@ export function parseSimAmiArgs(argv: readonly string[]): SimAmiArgs {
   set('scenario', flags.get('--scenario'));
   set('fixtures', flags.get('--fixtures'));
   set('cdrCsv', flags.get('--cdr-csv'));
+  set('tlsCert', flags.get('--tls-cert'));
+  set('tlsKey', flags.get('--tls-key'));
   const ts = flags.get('--time-scale');
   if (ts !== undefined) set('timeScale', nonNegative('--time-scale', ts));
   const delay = flags.get('--auth-fail-delay');
@@ -117,8 +125,18 @@ export async function runSimAmi(argv: string[], log: Logger = silentLogger): Pro
     }
     throw err;
   }
+  let tls: AmiSimOptions['tls'];
+  if (args.tlsCert !== undefined && args.tlsKey !== undefined) {
+    try {
+      tls = { cert: readFileSync(args.tlsCert, 'utf8'), key: readFileSync(args.tlsKey, 'utf8') };
+    } catch (err) {
+      process.stderr.write(`asterisk-b24 sim ami: cannot read the TLS certificate or key: ${err instanceof Error ? err.message : String(err)}\n`);
+      return 2;
+    }
+  }
   const generator = args.generator ? await loadGenerator(log) : undefined;
   const options: AmiSimOptions = {
+    ...(tls ? { tls } : {}),
     host: args.host, port: args.port, logger: log,
     ...(args.username !== undefined ? { username: args.username } : {}),
     ...(args.secret !== undefined ? { secret: args.secret } : {}),

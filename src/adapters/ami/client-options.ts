@@ -7,6 +7,7 @@ import type { ConnectorError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { FramerLimits } from './framing.js';
 import type { AmiMessage } from './message.js';
+import type { AmiTlsOptions } from './transport.js';
 
 export interface AmiClientOptions {
   host: string;
@@ -15,6 +16,8 @@ export interface AmiClientOptions {
   secret: string;
   /** Login with Challenge/MD5 instead of sending the secret. Default false. */
   md5?: boolean;
+  /** AMI over TLS (manager.conf `tlsenable`); absent: plain TCP. */
+  tls?: AmiTlsOptions | undefined;
   /** `Events:` sent with Login (`on`, `off`, `call,dialplan,agent,system` …). Omitted: Asterisk's default (on). */
   events?: string;
   /** Default timeout of an action, ms. Default 10 000. */
@@ -74,7 +77,7 @@ export interface AmiClientStats {
 }
 
 export type ResolvedAmiClientOptions =
-  Required<Omit<AmiClientOptions, 'events' | 'framerLimits' | 'logger'>> & Pick<AmiClientOptions, 'events' | 'framerLimits'>;
+  Required<Omit<AmiClientOptions, 'events' | 'framerLimits' | 'logger' | 'tls'>> & Pick<AmiClientOptions, 'events' | 'framerLimits' | 'tls'>;
 
 export function resolveOptions(options: AmiClientOptions): ResolvedAmiClientOptions {
   const actionTimeoutMs = options.actionTimeoutMs ?? 10_000;
@@ -86,6 +89,7 @@ export function resolveOptions(options: AmiClientOptions): ResolvedAmiClientOpti
     username: options.username,
     secret: options.secret,
     md5: options.md5 ?? false,
+    tls: options.tls,
     events: options.events,
     actionTimeoutMs,
     pingIntervalMs,

@@ -8,7 +8,7 @@
  * no timers or sockets behind.
  */
 import { createHash } from 'node:crypto';
-import { connect as netConnect, type Socket } from 'node:net';
+import { Socket } from 'node:net';
 import { ConnectorError } from '../../errors.js';
 import { silentLogger, type Logger } from '../../log.js';
 import { AmiFramer, formatMessage } from './framing.js';
@@ -17,6 +17,7 @@ import { challenge, login, logoff, ping, type AmiAction, type AmiActionResult, t
 import { PendingActions } from './pending-actions.js';
 import { backoffDelay } from './backoff.js';
 import { SignalHub } from './signal-hub.js';
+import { openTransport, type AmiTransport } from './transport.js';
 import {
   resolveOptions, type AmiClientOptions, type AmiClientSignals, type AmiClientStats, type AmiSignal,
   type ResolvedAmiClientOptions,
@@ -38,6 +39,8 @@ interface Session {
   lastError: Error | undefined;
   connectTimer: ReturnType<typeof setTimeout> | undefined;
   pingTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The TCP connection is up (for TLS: the handshake may still fail). */
+  tcpUp: boolean;
 }
 
 export class AmiClient {
@@ -170,7 +173,17 @@ export class AmiClient {
   private openSession(): void {
     this.status = 'connecting';
     this.counters.connectAttempts++;
-    const socket = netConnect({ host: this.opts.host, port: this.opts.port });
+    let transport: AmiTransport;
+    try {
+      transport = openTransport(this.opts.host, this.opts.port, this.opts.tls);
+    } catch (e) {
+      // A CA file that cannot be read: logged, and tried again at the next attempt (it may appear).
+      const err = e as ConnectorError;
+      this.log.error({ code: err.code, reason: err.message }, 'AMI TLS settings unusable');
+      transport = { socket: new Socket(), readyEvent: 'connect', check: () => err };
+      queueMicrotask(() => transport.socket.destroy(err));
+    }
+    const { socket } = transport;
     socket.setNoDelay(true);
     const framer = new AmiFramer({
       onBanner: (b) => { session.banner = b; },
@@ -186,21 +199,34 @@ export class AmiClient {
     });
     const session: Session = {
       socket, framer, pending, prefix: this.opts.actionIdPrefix(), counter: 0, banner: undefined, ready: false,
-      loginFailed: false, lastError: undefined, connectTimer: undefined, pingTimer: undefined,
+      loginFailed: false, lastError: undefined, connectTimer: undefined, pingTimer: undefined, tcpUp: false,
     };
     this.session = session;
     session.connectTimer = setTimeout(() => {
       socket.destroy(new ConnectorError('AMI_CONNECT_TIMEOUT', `no TCP connection within ${this.opts.connectTimeoutMs} ms`, { retryable: true }));
     }, this.opts.connectTimeoutMs);
-    socket.on('connect', () => {
+    socket.once('connect', () => { session.tcpUp = true; });
+    socket.on(transport.readyEvent, () => {
       clearTimeout(session.connectTimer);
       session.connectTimer = undefined;
+      const wrongPeer = transport.check();
+      if (wrongPeer) {
+        this.log.error({ code: wrongPeer.code, reason: wrongPeer.message }, 'AMI peer refused');
+        socket.destroy(wrongPeer);
+        return;
+      }
       this.login(session);
     });
     socket.on('data', (chunk: Buffer) => session.framer.push(chunk));
     socket.on('error', (err) => {
       session.lastError = err;
-      this.log.debug({ err: err.message, code: (err as NodeJS.ErrnoException).code }, 'AMI socket error');
+      const code = (err as NodeJS.ErrnoException).code;
+      if (this.opts.tls && session.tcpUp && session.connectTimer !== undefined && !(err instanceof ConnectorError)) {
+        // The handshake failed (untrusted or expired certificate, wrong name, a port without TLS).
+        this.log.warn({ code: 'AMI_TLS_FAILED', reason: err.message, cause: code }, 'AMI TLS handshake failed');
+      } else {
+        this.log.debug({ err: err.message, code }, 'AMI socket error');
+      }
     });
     socket.on('close', () => this.onClose(session));
   }
@@ -290,9 +316,7 @@ export class AmiClient {
     }
     if (!this.opts.reconnect) {
       this.status = 'closed';
-      const err = s.loginFailed ? error : new ConnectorError('AMI_CONNECT_FAILED', `cannot reach AMI at ${this.opts.host}:${this.opts.port}`, {
-        retryable: true, ...(s.lastError ? { cause: s.lastError } : {}),
-      });
+      const err = s.loginFailed ? error : this.connectError(s);
       this.rejectConnectWaiters(err);
       return;
     }
@@ -305,6 +329,17 @@ export class AmiClient {
       this.reconnectTimer = undefined;
       this.openSession();
     }, delay);
+  }
+
+  /** Why a connection never reached login: the TLS settings or handshake, or the network. */
+  private connectError(s: Session): ConnectorError {
+    const cause = s.lastError;
+    if (cause instanceof ConnectorError) return cause;
+    const where = `${this.opts.host}:${this.opts.port}`;
+    if (this.opts.tls && cause && s.tcpUp) {
+      return new ConnectorError('AMI_TLS_FAILED', `TLS handshake with AMI at ${where} failed: ${cause.message}`, { retryable: true, cause });
+    }
+    return new ConnectorError('AMI_CONNECT_FAILED', `cannot reach AMI at ${where}`, { retryable: true, ...(cause ? { cause } : {}) });
   }
 
   private finishClose(): void {

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { formatMessage } from '../../../src/adapters/ami/framing.js';
 import { ConnectorError } from '../../../src/errors.js';
 import { silentLogger, type Logger } from '../../../src/log.js';
@@ -67,6 +68,8 @@ export interface AmiSimOptions {
   logger?: Logger;
   /** Also write every Cdr event to a Master.csv, like Asterisk's cdr_csv (server/cdr-csv.ts). */
   cdrCsv?: SimCdrCsvOptions;
+  /** Speak AMI over TLS, like manager.conf `tlsenable=yes` (port 5039): PEM key and certificate. */
+  tls?: { key: string; cert: string };
 }
 
 export interface PlayOptions {
@@ -337,7 +340,11 @@ class Simulator implements SimContext {
 
 export async function startAmiSim(options: AmiSimOptions = {}): Promise<AmiSim> {
   const sim = new Simulator(options);
-  const server: Server = createServer((socket) => sim.accept(socket));
+  const server: Server = options.tls
+    ? createTlsServer({ key: options.tls.key, cert: options.tls.cert }, (socket) => sim.accept(socket))
+      // A client that refuses the certificate ends the handshake: nothing to do on this side.
+      .on('tlsClientError', () => undefined)
+    : createServer((socket) => sim.accept(socket));
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', (cause) => reject(new ConnectorError('SIM_LISTEN_FAILED', `AMI simulator cannot listen on ${host}:${options.port ?? 0}`, { cause })));
