@@ -55,6 +55,8 @@ export interface DemoOptions {
   /** Start calls by themselves (default true; tests start them by hand). */
   readonly autoCalls?: boolean;
   readonly password?: string;
+  /** The panel's language (`en`, `ru`). Default en. */
+  readonly language?: 'en' | 'ru';
   readonly logger?: Logger;
   readonly random?: () => number;
 }
@@ -128,7 +130,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<RunningDemo> {
       recordings: { enabled: false },
       store: { path: join(dataDir, 'demo.sqlite') },
       http: { host: opts.host ?? '127.0.0.1', port: opts.port ?? 8080 },
-      admin: { user: 'admin', passwordHash: await hashPassword(password) },
+      admin: { user: 'admin', passwordHash: await hashPassword(password), language: opts.language ?? 'en' },
       // The lab dialplan reaches the outside through `_0X.`: 0 + the number's digits.
       clickToCall: { dial: { format: 'digits', outsidePrefix: '0' } },
     });
@@ -253,7 +255,7 @@ async function checkPort(host: string, port: number): Promise<void> {
   });
 }
 
-const USAGE = `usage: asterisk-b24 demo [--port P] [--host H] [--data-dir DIR] [--every MIN-MAX] [--time-scale X] [--log-level L]
+const USAGE = `usage: asterisk-b24 demo [--port P] [--host H] [--data-dir DIR] [--every MIN-MAX] [--time-scale X] [--log-level L] [--language en|ru]
 `;
 
 /**
@@ -267,7 +269,7 @@ export async function runDemo(argv: string[], io: CliIo, until?: Promise<unknown
       args: argv, strict: true,
       options: {
         port: { type: 'string' }, host: { type: 'string' }, 'data-dir': { type: 'string' }, every: { type: 'string' },
-        'time-scale': { type: 'string' }, 'log-level': { type: 'string' }, help: { type: 'boolean' },
+        'time-scale': { type: 'string' }, 'log-level': { type: 'string' }, language: { type: 'string' }, help: { type: 'boolean' },
       },
     }).values;
   } catch (e) {
@@ -281,8 +283,10 @@ export async function runDemo(argv: string[], io: CliIo, until?: Promise<unknown
   const port = Number(values.port ?? 8080);
   const every = /^(\d+)(?:-(\d+))?$/.exec(values.every ?? '');
   const timeScale = values['time-scale'] === undefined ? 1 : Number(values['time-scale']);
-  if (!Number.isInteger(port) || port < 0 || port > 65535 || (values.every !== undefined && !every) || !(timeScale >= 0)) {
-    io.err.write(`asterisk-b24 demo: bad --port, --every or --time-scale (CLI_BAD_ARGS)\n${USAGE}`);
+  const language = values.language ?? 'en';
+  if (!Number.isInteger(port) || port < 0 || port > 65535 || (values.every !== undefined && !every) || !(timeScale >= 0)
+    || (language !== 'en' && language !== 'ru')) {
+    io.err.write(`asterisk-b24 demo: bad --port, --every, --time-scale or --language (CLI_BAD_ARGS)\n${USAGE}`);
     return 2;
   }
   const host = values.host ?? '127.0.0.1';
@@ -291,7 +295,7 @@ export async function runDemo(argv: string[], io: CliIo, until?: Promise<unknown
   const logger = level === 'silent' ? silentLogger : createPinoLogger(level, process.stderr);
   const everyMs: [number, number] | undefined = every ? [Number(every[1]), Number(every[2] ?? every[1])] : undefined;
   const demo = await startDemo({
-    host, port, logger, timeScale,
+    host, port, logger, timeScale, language,
     ...(values['data-dir'] !== undefined ? { dataDir: values['data-dir'] } : {}),
     ...(everyMs ? { everyMs } : {}),
   });

@@ -216,6 +216,8 @@ export const adminSchema = z.object({
   user: z.string().default('admin'),
   /** scrypt hash `scrypt$N$r$p$salt$hash` — `asterisk-b24 hash-password` prints one. */
   passwordHash: z.string().default(''),
+  /** The panel's language (`en`, `ru`); decision notes and logs stay in English. */
+  language: z.enum(['en', 'ru']).default('en'),
 }).strict();
 
 const workingHoursSchema = z.object({

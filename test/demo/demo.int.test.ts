@@ -194,8 +194,10 @@ describe('panel settings survive a restart', () => {
       const s = await first.connector.panel.settings.get();
       assert.deepEqual(await first.connector.panel.settings.save({ lists: { ...s.lists, black: { ...s.lists.black, extensions: ['107'] } } }), { ok: true, applied: ['lists'] });
       await first.close();
-      const second = await startDemo({ port: 0, timeScale: 0.1, autoCalls: false, dataDir });
+      // Restarted in Russian (`--language ru`): the same data, the panel's texts change.
+      const second = await startDemo({ port: 0, timeScale: 0.1, autoCalls: false, dataDir, language: 'ru' });
       try {
+        assert.match(await (await fetch(`${second.url}login`)).text(), /<html lang="ru">[\s\S]*Войти/);
         assert.deepEqual((await second.connector.panel.settings.get()).lists.black.extensions, ['107']);
         await waitFor('AMI connected', () => second.connector.ami.ready, 10_000);
         await second.startCall({ type: 'inbound', from: '+79111112233', did: '5551000', to: '107', outcome: 'answered', ringMs: 300, talkMs: 300 }).done;
@@ -224,6 +226,9 @@ describe('demo CLI arguments', () => {
     assert.equal(await runDemo(['--every', 'soon'], c.io), 2);
     assert.match(c.err.join(''), /CLI_BAD_ARGS/);
     assert.equal(await runDemo(['--nope'], capture().io), 2);
+    const lang = capture();
+    assert.equal(await runDemo(['--language', 'de'], lang.io), 2);
+    assert.match(lang.err.join(''), /--language en\|ru/);
   });
 });
 

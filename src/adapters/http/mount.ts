@@ -8,6 +8,7 @@ import type { Logger } from '../../log.js';
 import { createHttpApp } from './app.js';
 import { ConnectorPanelPort, type PanelSources } from './connector-panel-port.js';
 import type { MetricsRegistry } from './metrics.js';
+import { languages } from './ui/texts/index.js';
 
 export interface MountPanelOptions {
   readonly logger: Logger;
@@ -39,6 +40,7 @@ export async function mountPanel(app: Hono, connector: PanelSources, options: Mo
     logger: options.logger,
     ...(options.now ? { now: options.now } : {}),
     secureCookies: config.http.publicUrl?.startsWith('https:') ?? false,
+    texts: languages[config.admin.language],
     ...(options.sseHeartbeatMs !== undefined ? { sseHeartbeatMs: options.sseHeartbeatMs } : {}),
   });
   app.route('/', panel);

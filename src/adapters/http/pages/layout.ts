@@ -28,9 +28,9 @@ export function flash(message: string | undefined, kind: 'ok' | 'error' = 'ok'):
   return message ? html`<p class="flash ${kind}" role="status">${message}</p>` : html``;
 }
 
-export function document(title: string, body: SafeHtml, head: SafeHtml = html``): SafeHtml {
+export function document(title: string, body: SafeHtml, head: SafeHtml = html``, lang = 'en'): SafeHtml {
   return html`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title}</title><link rel="stylesheet" href="/static/panel.css">${head}</head>
 <body>${body}</body></html>`;
 }
@@ -40,5 +40,5 @@ export function layout(ctx: PageCtx, active: NavKey, title: string, main: SafeHt
   const nav = NAV.map((n) => html`<a href="${n.href}"${n.key === active ? html` class="active" aria-current="page"` : html``}>${t(n.text)}</a>`);
   return document(`${title} · ${t('app.title')}`, html`<header><strong class="brand">${t('app.title')}</strong><nav>${nav}</nav>
 <form method="post" action="/logout" class="logout">${csrfField(ctx)}<span>${ctx.user}</span> <button type="submit">${t('nav.logout')}</button></form></header>
-<main><h1>${title}</h1>${main}</main>`, html`<meta name="csrf-token" content="${ctx.csrf}"><script src="/static/panel.js" defer></script>`);
+<main><h1>${title}</h1>${main}</main>`, html`<meta name="csrf-token" content="${ctx.csrf}"><script src="/static/panel.js" defer></script>`, t('app.lang'));
 }

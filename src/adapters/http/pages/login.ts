@@ -9,5 +9,5 @@ ${opts.disabled ? flash(t('login.disabled'), 'error') : flash(opts.error, 'error
 <form method="post" action="/login"><input type="hidden" name="_csrf" value="${opts.csrf}">
 <label>${t('login.user')} <input name="user" autocomplete="username" value="${opts.user ?? ''}" required></label>
 <label>${t('login.password')} <input type="password" name="password" autocomplete="current-password" required></label>
-<button type="submit">${t('login.submit')}</button></form></main>`);
+<button type="submit">${t('login.submit')}</button></form></main>`, html``, t('app.lang'));
 }

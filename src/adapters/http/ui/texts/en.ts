@@ -5,6 +5,8 @@
  */
 export const en = {
   'app.title': 'asterisk-b24',
+  /** The page's `<html lang>`. */
+  'app.lang': 'en',
   'nav.dashboard': 'Dashboard',
   'nav.calls': 'Calls',
   'nav.outbox': 'Outbox',

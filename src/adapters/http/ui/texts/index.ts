@@ -3,11 +3,15 @@
  * English unless the app is given another dictionary.
  */
 import { en, type TextKey, type Texts } from './en.js';
+import { ru } from './ru.js';
 
 export type { TextKey, Texts };
 export type TFunction = (key: TextKey, params?: Readonly<Record<string, string | number>>) => string;
 
-export const languages: Readonly<Record<string, Texts>> = { en };
+/** The panel's languages (config `admin.language`). */
+export const LANGUAGES = ['en', 'ru'] as const;
+export type Language = (typeof LANGUAGES)[number];
+export const languages: Readonly<Record<Language, Texts>> = { en, ru };
 
 export function createT(texts: Texts = en): TFunction {
   return (key, params) => {
