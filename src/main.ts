@@ -25,6 +25,7 @@ import { createRecordingPipeline, type PreparedRecording } from './adapters/reco
 import { Transcriber } from './adapters/recordings/transcriber.js';
 import { startAgiServer, type AgiServer } from './adapters/agi/server.js';
 import { RoutingService } from './flow/routing.js';
+import { RouteNotes } from './flow/route-notes.js';
 import { ClickToCall, clickToCallSettings } from './flow/click-to-call.js';
 import { hookPortOf } from './flow/hook-port.js';
 import { withLocalMethods } from './outbox/local-methods.js';
@@ -177,8 +178,9 @@ export async function startConnector(fileConfig: Config, logger: Logger, now: ()
       log.warn({ callKey: cmd.callKey, step: cmd.step, code: err.code }, 'command dead: retry it from the panel');
     },
   });
+  const routes = new RouteNotes();
   const flow = new CallToCrm({
-    config, users, calls: store, hooks, now, logger: logger.child({ component: 'flow' }),
+    config, users, calls: store, hooks, now, logger: logger.child({ component: 'flow' }), routes,
     onPlanned: (change) => metrics.callStage(change.stage, change.call.direction, change.stage === 'call_ended' ? change.call.statusCode : undefined),
     sink: { enqueue: (commands, options) => sender.enqueue(commands, options) },
     tzOffsetMinutes: config.bitrix.timezoneOffset ? parseOffset(config.bitrix.timezoneOffset) : -new Date().getTimezoneOffset(),
@@ -352,7 +354,10 @@ export async function startConnector(fileConfig: Config, logger: Logger, now: ()
   let agi: AgiServer | undefined;
   if (config.agi.enabled) {
     const routing = new RoutingService({ client: bitrix.client, users, hooks, phone: config.phone, agi: config.agi, now, logger: logger.child({ component: 'routing' }) });
-    agi = await startAgiServer({ config: config.agi, routing, logger: logger.child({ component: 'agi' }) });
+    agi = await startAgiServer({
+      config: config.agi, routing, logger: logger.child({ component: 'agi' }),
+      onSession: (r) => routes.note(r.env['agi_uniqueid'], r.decision, now()),
+    });
   }
   log.info({ http: httpUrl }, 'connector started');
 

@@ -29,6 +29,7 @@ import { HookSession, callFullOf, type HookRunNote } from './call-hooks.js';
 import { hookCommands } from './command-hooks.js';
 import { gateCall, planSettingsFor, taskSettingsFor, toPlanCall, type PlanCallDeps } from './plan-inputs.js';
 import { transcriptionJobOf } from './transcript-attach.js';
+import type { RouteNotes } from './route-notes.js';
 import {
   activityUpdate, advanceTask, afterFinish, recoverRegister, type CallB24Facts, type TaskProgress,
 } from './missed-call-task.js';
@@ -90,6 +91,8 @@ export interface CallToCrmOptions {
   readonly tzOffsetMinutes: number;
   /** Clock for state writes after a Bitrix24 result (default Date.now). */
   readonly now?: () => number;
+  /** FastAGI route decisions waiting for their call (the first timeline entry). */
+  readonly routes?: Pick<RouteNotes, 'take'>;
   /** Observers (metrics, live panel). */
   readonly onPlanned?: (change: StageChange, commands: readonly CrmCommand[], notes: readonly string[]) => void;
   /**
@@ -249,8 +252,11 @@ export class CallToCrm {
       notes.push(...step.notes);
     }
     const entry = this.entry(change.at, change.conversation ? `${stage} ${change.conversation.extension}` : stage, notes, commands, session);
+    // The FastAGI route decision (made before anyone rang) joins the timeline at its time.
+    const route = this.opts.routes?.take(change.callKey, change.at);
+    const before = [...(stored?.timeline ?? []), ...(route ? [{ at: route.at, stage: 'route (FastAGI)', notes: [route.text], commands: [] }] : [])];
     const next: StoredCallState = {
-      crm: out.state, summary: change.call, timeline: [...(stored?.timeline ?? []), entry].slice(-TIMELINE_MAX),
+      crm: out.state, summary: change.call, timeline: [...before.sort((a, b) => a.at - b.at), entry].slice(-TIMELINE_MAX),
       b24, clientPhone: call.clientNumber, users, ...(task ? { task } : {}),
       hookInputs: { ...(stored?.hookInputs ?? {}), ...session.inputs },
     };

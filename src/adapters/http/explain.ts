@@ -32,5 +32,8 @@ export function explainCall(state: StoredCallState): CallExplanation {
   else if (crm.registeredUserId !== undefined) {
     assigned = { ok: true, reason: `user ${crm.registeredUserId} (registered for; not finished yet)` };
   } else assigned = { ok: false, reason: registered.ok ? 'nobody yet' : 'not assigned: the call is not registered' };
+  // Where the PBX sent the call, and why (responsible manager or not), comes first.
+  const route = notesWith(state, /^FastAGI route/)[0];
+  if (route !== undefined) assigned = { ...assigned, reason: `${route}; ${assigned.reason}` };
   return { registered, shown, assigned };
 }
