@@ -356,7 +356,10 @@ export async function startConnector(fileConfig: Config, logger: Logger, now: ()
     const routing = new RoutingService({ client: bitrix.client, users, hooks, phone: config.phone, agi: config.agi, now, logger: logger.child({ component: 'routing' }) });
     agi = await startAgiServer({
       config: config.agi, routing, logger: logger.child({ component: 'agi' }),
-      onSession: (r) => routes.note(r.env['agi_uniqueid'], r.decision, now()),
+      onSession: (r) => {
+        routes.note(r.env['agi_uniqueid'], r.decision, now());
+        if (r.decision) metrics.agiRoute(r.decision.status, r.decision.reason);
+      },
     });
   }
   log.info({ http: httpUrl }, 'connector started');

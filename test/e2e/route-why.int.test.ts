@@ -55,6 +55,7 @@ test('a known client: routed to the responsible\'s extension, and the call\'s ti
   assert.deepEqual(first.notes, ['FastAGI route OK → 102 (user 2 Bob B): the client\'s responsible, CONTACT 11 "Known Client"']);
   assert.equal(detail.timeline[1]?.stage, 'conversation_requested 102', 'then the phone rang');
   assert.match(detail.explanation.assigned.reason, /^FastAGI route OK → 102 .*; /);
+  assert.match(await conn.metrics.text(), /asterisk_b24_agi_routes_total\{status="OK",reason="found"\} 1/);
 });
 
 test('an unknown number: NOROUTE, and the timeline says the number is not in the CRM', async () => {

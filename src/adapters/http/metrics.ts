@@ -31,6 +31,8 @@ export interface MetricsRegistry {
   hookRun(point: string, ok: boolean, seconds: number, code?: string): void;
   /** Calls rebuilt from the CDR after an AMI gap (and skipped as already known). */
   cdrBackfill(calls: number, skipped: number): void;
+  /** One FastAGI route decision (OK / NOROUTE / CLOSED / ERROR and why). */
+  agiRoute(status: string, reason: string): void;
   /** Prometheus text exposition. */
   text(): Promise<string>;
 }
@@ -63,6 +65,7 @@ export function createMetrics(options: MetricsOptions = {}): MetricsRegistry {
   });
   const backfilled = new Counter({ name: `${p}cdr_backfilled_calls_total`, help: 'Calls that ended while the connector was away, registered from the CDR', registers: reg });
   const backfillSkipped = new Counter({ name: `${p}cdr_backfill_skipped_calls_total`, help: 'CDR calls of an AMI gap that were already known', registers: reg });
+  const routes = new Counter({ name: `${p}agi_routes_total`, help: 'FastAGI route decisions by status and reason', labelNames: ['status', 'reason'], registers: reg });
   const hookFailures = new Counter({ name: `${p}hook_failures_total`, help: 'Hook failures by point and code', labelNames: ['point', 'code'], registers: reg });
 
   return {
@@ -98,6 +101,9 @@ export function createMetrics(options: MetricsOptions = {}): MetricsRegistry {
     hookRun(point, ok, seconds, code) {
       hookTime.observe({ point }, seconds);
       if (!ok) hookFailures.inc({ point, code: code ?? 'HOOK_FAILED' });
+    },
+    agiRoute(status, reason) {
+      routes.inc({ status, reason });
     },
     cdrBackfill(n, skipped) {
       backfilled.inc(n);
