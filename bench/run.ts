@@ -25,6 +25,13 @@ if (want('ami')) {
 }
 
 
+if (want('ami-tls')) {
+  const { benchAmiTransport } = await import('./ami-tls.js');
+  for (const r of await benchAmiTransport(200_000)) {
+    rows.push({ name: `ami.client over ${r.mode === 'tls' ? 'TLS' : 'plain TCP'} (loopback, 200k events, ${r.mbPerSec} MB/s)`, value: r.eventsPerSec, unit: 'events/s' });
+  }
+}
+
 if (want('outbox')) {
   const { benchOutbox } = await import('./outbox.js');
   const o = await benchOutbox();
