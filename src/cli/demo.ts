@@ -27,6 +27,8 @@ import { connectorOAuthConfig } from '../../tools/b24-emu/connector-config.js';
 export interface DemoCallKind {
   readonly name: string;
   readonly weight: number;
+  /** The dialplan asks the connector over FastAGI where to ring first (the responsible manager). */
+  readonly route?: boolean;
   readonly spec: Readonly<Record<string, unknown>>;
 }
 
@@ -73,6 +75,8 @@ export interface RunningDemo {
   readonly started: number;
   /** Starts a call of the mix (by name, or a random one), or a spec of your own; placeholders are filled. */
   startCall(kind?: string | Readonly<Record<string, unknown>>): CallHandle;
+  /** An incoming call whose dialplan asks the connector over FastAGI where to ring (default: the mix's routed kind). */
+  startRoutedCall(spec?: Readonly<Record<string, unknown>>): Promise<CallHandle>;
   /** Clicks a number in the portal's CRM as that user (ONEXTERNALCALLSTART → Originate). */
   clickToCall(userId?: number, phone?: string): void;
   close(): Promise<void>;
@@ -133,6 +137,8 @@ export async function startDemo(opts: DemoOptions = {}): Promise<RunningDemo> {
       admin: { user: 'admin', passwordHash: await hashPassword(password), language: opts.language ?? 'en' },
       // The lab dialplan reaches the outside through `_0X.`: 0 + the number's digits.
       clickToCall: { dial: { format: 'digits', outsidePrefix: '0' } },
+      // Routed calls ask the connector where to ring (the simulator plays the dialplan's AGI()).
+      agi: { enabled: true, host: '127.0.0.1', port: 0 },
     });
     const { startConnector } = await import('../main.js');
     connector = await startConnector(config, logger);
@@ -186,7 +192,7 @@ function runLoop(x: LoopInput): RunningDemo {
     const number = client();
     const members = Array.isArray(spec['members']) ? (spec['members'] as string[]) : [];
     const values: Record<string, string> = {
-      $client: number, $dialled: `0${number.replace(/\D/g, '')}`, $ext: ext, $ext2: others.length ? pick(others) : ext,
+      $client: number, $known: scenario.clients.known.length ? pick(scenario.clients.known) : number, $dialled: `0${number.replace(/\D/g, '')}`, $ext: ext, $ext2: others.length ? pick(others) : ext,
       $member: members.length ? pick(members) : ext,
     };
     return Object.fromEntries(Object.entries(spec).map(([k, v]) => [k, typeof v === 'string' && v in values ? values[v] : v]));
@@ -212,6 +218,11 @@ function runLoop(x: LoopInput): RunningDemo {
       started++;
       return sim.startCall(fill(spec));
     },
+    async startRoutedCall(spec) {
+      started++;
+      const r = await sim.startRoutedCall(fill(spec ?? scenario.calls.find((c) => c.route)?.spec ?? {}), { port: connector.agiPort ?? 0 });
+      return r.handle;
+    },
     clickToCall(userId, phone) {
       const users = scenario.extensions.map((e) => Number(e) - 100).filter((n) => n > 0);
       started++;
@@ -234,7 +245,12 @@ function runLoop(x: LoopInput): RunningDemo {
     try {
       const n = started + 1;
       if (scenario.clickToCallEvery > 0 && n % scenario.clickToCallEvery === 0) demo.clickToCall();
-      else demo.startCall();
+      else {
+        const kind = weighted();
+        if (kind.route) {
+          demo.startRoutedCall(kind.spec).catch((e: unknown) => log.warn({ code: errorCode(e), err: String(e) }, 'demo call not started'));
+        } else demo.startCall(kind.spec);
+      }
     } catch (e) {
       log.warn({ code: errorCode(e), err: String(e) }, 'demo call not started');
     }

@@ -127,6 +127,20 @@ describe('demo over the real panel port', () => {
     assert.equal((await demo.connector.panel.history({ extension: '104', limit: 10, offset: 0 })).total, 0);
   });
 
+  test('a known client is routed over FastAGI to the responsible manager, and the call says why', async () => {
+    // +79852223344 is contact 15, responsible user 4 (extension 104); the dialplan's default is 101.
+    const handle = await demo.startRoutedCall({ type: 'inbound', from: '+79852223344', did: '5551000', to: '101', outcome: 'answered', ringMs: 1500, talkMs: 1000 });
+    await handle.done;
+    const row = await waitFor('history row', async () => (await demo.connector.panel.history({ number: '9852223344', limit: 1, offset: 0 })).rows[0], 10_000);
+    const d = await waitFor('the finish', async () => {
+      const x = await demo.connector.panel.call(row.summary.callKey);
+      return x?.commands.some((c) => c.step === 'finish' && c.state === 'done') ? x : undefined;
+    }, 10_000);
+    assert.deepEqual(d.summary.conversations.map((c) => c.extension), ['104'], 'the responsible\'s phone rang, not 101');
+    assert.equal(d.timeline[0]?.stage, 'route (FastAGI)');
+    assert.match(d.timeline[0]?.notes[0] ?? '', /^FastAGI route OK → 104 \(user 4 .*\): the client's responsible, CONTACT 15/);
+  });
+
   test('live events: call stages, outbox and health while a panel listens; none after unsubscribing', async () => {
     const events: PanelEvent[] = [];
     const off = demo.connector.panel.subscribe((e) => events.push(e));

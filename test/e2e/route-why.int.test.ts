@@ -8,18 +8,13 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startConnector, type Connector } from '../../src/main.js';
 import { silentLogger } from '../../src/log.js';
-import { startRig, waitFor, LAB_PORTAL, type Rig } from './helpers.js';
-import { callAgi } from '../agi/fake-asterisk.js';
-import { createSimIds } from '../../tools/ami-sim/server/ids.js';
+import { startRig, waitFor, type Rig } from './helpers.js';
 
 let rig: Rig;
 let conn: Connector;
-/** The uniqueid the simulator gives the next channel it creates (the caller's: the call's key). */
-const nextIds: string[] = [];
 
 before(async () => {
-  const ids = createSimIds();
-  rig = await startRig(LAB_PORTAL, 0.05, { ids: { ...ids, uniqueid: () => nextIds.shift() ?? ids.uniqueid() } });
+  rig = await startRig();
   conn = await startConnector(rig.config({ agi: { enabled: true, port: 0, deadlineMs: 3_000 } }), silentLogger);
   await waitFor('AMI login', () => conn.ami.ready);
 });
@@ -29,21 +24,19 @@ after(async () => {
 });
 
 /**
- * As the dialplan does it: the caller's channel asks for its route (AGI) before Dial; then the
- * simulator plays the call on a channel with that uniqueid.
+ * As the dialplan does it: the caller's channel asks for its route (AGI) before Dial; the simulator
+ * then rings the extension the connector named, or the spec's own `to` on NOROUTE.
  */
-async function routedCall(from: string, to: string): Promise<{ callKey: string; vars: Record<string, string> }> {
-  const callKey = `${Math.floor(Date.now() / 1000)}.${900 + nextIds.length + Math.floor(Math.random() * 1000)}`;
-  const agi = await callAgi({ port: conn.agiPort!, callerId: from, uniqueId: callKey });
-  nextIds.push(callKey);
-  const handle = rig.sim.startCall({ type: 'inbound', from, did: '5551000', to, outcome: 'answered', ringMs: 300, talkMs: 300 });
-  assert.equal(await handle.done, 'completed');
+async function routedCall(from: string, to: string): Promise<{ callKey: string; vars: Readonly<Record<string, string>> }> {
+  const r = await rig.sim.startRoutedCall({ type: 'inbound', from, did: '5551000', to, outcome: 'answered', ringMs: 300, talkMs: 300 }, { port: conn.agiPort! });
+  assert.equal(await r.handle.done, 'completed');
   await conn.idle();
-  return { callKey, vars: agi.vars };
+  return { callKey: r.uniqueid, vars: r.route };
 }
 
 test('a known client: routed to the responsible\'s extension, and the call\'s timeline and "why" say so', async () => {
-  const { callKey, vars } = await routedCall('+4930123456', '102');
+  // The dialplan's default is 101; the client's responsible is Bob, 102: his phone rings.
+  const { callKey, vars } = await routedCall('+4930123456', '101');
   assert.equal(vars['B24_ROUTE_STATUS'], 'OK');
   assert.equal(vars['B24_ROUTE_EXTEN'], '102');
   const detail = await waitFor('the call in the panel', async () => {

@@ -1,6 +1,6 @@
 /** Public surface of the AMI simulator (tools/ami-sim). */
 export { startAmiSim } from './server/sim.js';
-export type { AmiSim, AmiSimOptions, CallGenerator, PlayOptions, SimStats } from './server/sim.js';
+export type { AmiSim, AmiSimOptions, CallGenerator, PlayOptions, RoutedCall, RoutedCallAgi, SimStats } from './server/sim.js';
 export type { CallHandle, RunOutcome, SimTimers } from './server/run.js';
 export { createSimIds } from './server/ids.js';
 export type { SimIdAllocator, SimIdsOptions } from './server/ids.js';

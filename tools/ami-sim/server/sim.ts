@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
+import { callAgi } from './agi-client.js';
 import { formatMessage } from '../../../src/adapters/ami/framing.js';
 import { ConnectorError } from '../../../src/errors.js';
 import { silentLogger, type Logger } from '../../../src/log.js';
@@ -72,6 +73,22 @@ export interface AmiSimOptions {
   tls?: { key: string; cert: string };
 }
 
+/** Where the dialplan's `AGI(agi://host:port/route)` goes. */
+export interface RoutedCallAgi {
+  readonly host?: string;
+  readonly port: number;
+  /** Give up (AGISTATUS=FAILURE) after this long; default 3 000 ms. */
+  readonly maxMs?: number;
+}
+
+export interface RoutedCall {
+  readonly handle: CallHandle;
+  /** The variables the AGI server set (B24_ROUTE_STATUS, B24_ROUTE_EXTEN …); empty on failure. */
+  readonly route: Readonly<Record<string, string>>;
+  /** The caller channel's uniqueid: the call's Linkedid. */
+  readonly uniqueid: string;
+}
+
 export interface PlayOptions {
   timeScale?: number;
 }
@@ -104,6 +121,8 @@ export interface AmiSim {
   playTranscript(transcript: Transcript, options?: PlayOptions): CallHandle;
   /** Starts a generated call (needs a generator). */
   startCall(spec: unknown, options?: PlayOptions): CallHandle;
+  /** An incoming call that asks a FastAGI server where to ring first, as the dialplan's AGI() does. */
+  startRoutedCall(spec: Readonly<Record<string, unknown>>, agi: RoutedCallAgi, options?: PlayOptions): Promise<RoutedCall>;
   /** Plays hand-made events (or events built from the shared ids). */
   startEvents(events: readonly TimedEvent[] | ((ids: SimIds) => readonly TimedEvent[]), options?: PlayOptions): CallHandle;
   /** Broadcasts one event now. */
@@ -253,16 +272,46 @@ class Simulator implements SimContext {
     return this.run(t.events, options, (f) => r.apply(f));
   }
 
-  startCall(spec: unknown, options: PlayOptions): CallHandle {
+  startCall(spec: unknown, options: PlayOptions, ids: SimIds = this.ids): CallHandle {
     if (!this.generator) throw new ConnectorError('SIM_NO_GENERATOR', 'no call generator is plugged into the AMI simulator');
     let events: TimedEvent[];
     try {
-      events = this.generator.generateCall(spec, this.ids);
+      events = this.generator.generateCall(spec, ids);
     } catch (cause) {
       if (cause instanceof ConnectorError) throw cause;
       throw new ConnectorError('SIM_SPEC_INVALID', `the generator rejected the call spec: ${String((cause as Error)?.message ?? cause)}`, { cause });
     }
     return this.run(events, options);
+  }
+
+  /**
+   * An incoming call whose dialplan asks a FastAGI server for its route before Dial
+   * (`AGI(agi://host:port/route?did=…)`, the connector's docs/routing.md): the request goes out on
+   * the caller's channel, whose uniqueid becomes the call's; then the call rings B24_ROUTE_EXTEN when
+   * the answer is OK, else the spec's own `to` — the dialplan's fallback, also when nobody answers
+   * the AGI (AGISTATUS=FAILURE).
+   */
+  async startRoutedCall(spec: Readonly<Record<string, unknown>>, agi: RoutedCallAgi, options: PlayOptions): Promise<RoutedCall> {
+    const first = this.ids.uniqueid();
+    const did = String(spec['did'] ?? '');
+    let route: Record<string, string> = {};
+    try {
+      route = (await callAgi({
+        ...(agi.host !== undefined ? { host: agi.host } : {}), port: agi.port, script: `route?did=${did}`,
+        callerId: String(spec['from'] ?? ''), uniqueId: first, dnid: did, maxMs: agi.maxMs ?? 3_000,
+      })).vars;
+    } catch (e) {
+      this.log.debug({ err: String(e) }, 'AGI route request failed (AGISTATUS=FAILURE)');
+    }
+    const routed = route['B24_ROUTE_STATUS'] === 'OK' && route['B24_ROUTE_EXTEN'] ? route['B24_ROUTE_EXTEN'] : undefined;
+    let taken = false;
+    const ids: SimIds = {
+      uniqueid: () => (taken ? this.ids.uniqueid() : ((taken = true), first)),
+      channelSuffix: () => this.ids.channelSuffix(),
+      nowEpoch: () => this.ids.nowEpoch(),
+    };
+    const handle = this.startCall(routed ? { ...spec, to: routed } : spec, options, ids);
+    return { handle, route, uniqueid: first };
   }
 
   hangupChannel(ch: LiveChannel, cause: number): void {
@@ -359,6 +408,7 @@ export async function startAmiSim(options: AmiSimOptions = {}): Promise<AmiSim> 
     play: async (path, o = {}) => sim.playTranscript(await sim.loadTranscriptCached(path), o),
     playTranscript: (t, o = {}) => sim.playTranscript(t, o),
     startCall: (spec, o = {}) => sim.startCall(spec, o),
+    startRoutedCall: (spec, agi, o = {}) => sim.startRoutedCall(spec, agi, o),
     startEvents: (events, o = {}) => sim.run(typeof events === 'function' ? events(sim.ids) : events, o),
     emit: (f) => sim.emit(f),
     liveChannels: () => sim.registry.list().map((c) => ({ name: channelName(c), uniqueid: c.uniqueid, linkedid: blockValue(c.block, 'Linkedid') })),
