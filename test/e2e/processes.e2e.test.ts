@@ -7,6 +7,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -21,6 +22,14 @@ after(async () => {
   await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : undefined)));
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
 
 function cli(args: string[]): { child: ChildProcess; firstLine: Promise<string> } {
   const built = existsSync(join(ROOT, 'dist', 'src', 'cli', 'main.js'));
@@ -54,6 +63,8 @@ const CALLS = [
   { from: '+4930500005', type: 'queue', did: '5551002', strategy: 'linear', members: ['101', '102'], outcome: 'answered', expect: { user: '2', status: '200' } },
   { from: '+4930500006', type: 'blind-transfer', did: '5551006', to: '101', transferTo: '103', talkMs: 2000, afterTransferTalkMs: 6000, expect: { user: '3', status: '200' } },
   { from: '+4930500007', type: 'ivr-abandon', did: '5551003', expect: { user: '1', status: '304' } },
+  // A known client whose dialplan asks the connector (FastAGI) where to go: Carol (103), not 101.
+  { from: '+4930500001', type: 'inbound', did: '5551000', to: '101', outcome: 'answered', agi: true, expect: { user: '3', status: '200' } },
 ];
 
 test('sim ami, sim b24 and start as separate processes: every scenario call registered and finished right', { timeout: 120_000 }, async () => {
@@ -61,9 +72,10 @@ test('sim ami, sim b24 and start as separate processes: every scenario call regi
   dirs.push(dir);
   writeFileSync(join(dir, 'portal.json'), JSON.stringify(PORTAL));
   const emu = JSON.parse(await cli(['sim', 'b24', '--port', '0', '--portal', join(dir, 'portal.json')]).firstLine) as EmulatorCredentials;
+  const agiPort = await freePort();
   writeFileSync(join(dir, 'scenario.json'), JSON.stringify({
     timeScale: 0.25,
-    calls: CALLS.map(({ expect: _e, ...spec }, i) => ({ at: 28_000 + i * 2_000, ...spec })),
+    calls: CALLS.map(({ expect: _e, agi, ...spec }, i) => ({ at: 28_000 + i * 2_000, ...spec, ...(agi ? { agi: `127.0.0.1:${agiPort}` } : {}) })),
   }));
   const ami = JSON.parse(await cli(['sim', 'ami', '--port', '0', '--scenario', join(dir, 'scenario.json')]).firstLine) as {
     host: string; port: number; username: string; secret: string;
@@ -74,6 +86,7 @@ test('sim ami, sim b24 and start as separate processes: every scenario call regi
     store: { path: join(dir, 'connector.sqlite') },
     http: { host: '127.0.0.1', port: 0 },
     calls: { missedUserId: 1 },
+    agi: { enabled: true, host: '127.0.0.1', port: agiPort },
     log: { level: 'warn' },
   }));
   const ready = await cli(['start', '--config', join(dir, 'config.json')]).firstLine;
@@ -84,10 +97,14 @@ test('sim ami, sim b24 and start as separate processes: every scenario call regi
     const s = (await (await fetch(`${emu.url}/_emu/state`)).json()) as State;
     return s.finishes.length >= CALLS.length ? s : undefined;
   }, 60_000);
+  // The known client calls twice (once routed): two registrations, in call order.
+  const seen = new Map<string, number>();
   for (const c of CALLS) {
+    const nth = seen.get(c.from) ?? 0;
+    seen.set(c.from, nth + 1);
     const regs = state.registrations.filter((r) => r.params['PHONE_NUMBER'] === c.from && !r.reused);
-    assert.equal(regs.length, 1, `${c.from} (${c.type}) registered once`);
-    const fins = state.finishes.filter((f) => f.callId === regs[0]!.callId);
+    assert.equal(regs.length, CALLS.filter((x) => x.from === c.from).length, `${c.from} (${c.type}) registered once per call`);
+    const fins = state.finishes.filter((f) => f.callId === regs[nth]!.callId);
     assert.equal(fins.length, 1, `${c.from} finished once`);
     assert.equal(String(fins[0]!.params['USER_ID']), c.expect.user, `${c.from} (${c.type}) finished for the right user`);
     assert.equal(String(fins[0]!.params['STATUS_CODE']), c.expect.status, `${c.from} (${c.type}) status`);

@@ -34,7 +34,7 @@ export function callSources(sim: AmiSim, fixturesDir: string): CallSources {
       switch (call.kind) {
         case 'transcript': return sim.play(call.path, options);
         case 'preset': return startNamed(call.preset, n, options);
-        case 'spec': return sim.startCall(call.spec, options);
+        case 'spec': return call.agi ? (await sim.startRoutedCall(call.spec, call.agi, options)).handle : sim.startCall(call.spec, options);
       }
     },
   };

@@ -10,7 +10,11 @@ import { PRESETS } from './presets.js';
 
 export type ScenarioCall =
   | { readonly at: number; readonly kind: 'transcript'; readonly path: string }
-  | { readonly at: number; readonly kind: 'spec'; readonly spec: Readonly<Record<string, unknown>> }
+  | {
+      readonly at: number; readonly kind: 'spec'; readonly spec: Readonly<Record<string, unknown>>;
+      /** `"agi": "host:port"`: the dialplan asks this FastAGI server for the route before Dial. */
+      readonly agi?: { readonly host: string; readonly port: number };
+    }
   | { readonly at: number; readonly kind: 'preset'; readonly preset: string };
 
 export interface Scenario {
@@ -34,6 +38,12 @@ function parseEntry(raw: unknown, i: number, baseDir: string): ScenarioCall[] {
   const at = num(o.at, `calls[${i}].at`, 0);
   const repeat = num(o.repeat, `calls[${i}].repeat`, 1);
   const every = num(o.every, `calls[${i}].every`, 1000);
+  let agi: { host: string; port: number } | undefined;
+  if (o.agi !== undefined) {
+    const m = typeof o.agi === 'string' ? /^([^:\s]+):(\d{1,5})$/.exec(o.agi) : null;
+    if (!m || Number(m[2]) > 65535) bad(`calls[${i}].agi must be "host:port" (the connector's FastAGI server)`, { value: o.agi });
+    agi = { host: m[1]!, port: Number(m[2]) };
+  }
   let call: (at: number) => ScenarioCall;
   if (typeof o.transcript === 'string') {
     const path = isAbsolute(o.transcript) ? o.transcript : resolve(baseDir, o.transcript);
@@ -44,10 +54,10 @@ function parseEntry(raw: unknown, i: number, baseDir: string): ScenarioCall[] {
     call = (t) => ({ at: t, kind: 'preset', preset });
   } else if (o.spec && typeof o.spec === 'object') {
     const spec = o.spec as Record<string, unknown>;
-    call = (t) => ({ at: t, kind: 'spec', spec });
+    call = (t) => ({ at: t, kind: 'spec', spec, ...(agi ? { agi } : {}) });
   } else if (typeof o.type === 'string') {
-    const { at: _a, repeat: _r, every: _e, ...spec } = o;
-    call = (t) => ({ at: t, kind: 'spec', spec });
+    const { at: _a, repeat: _r, every: _e, agi: _g, ...spec } = o;
+    call = (t) => ({ at: t, kind: 'spec', spec, ...(agi ? { agi } : {}) });
   } else {
     bad(`calls[${i}] needs "transcript", "preset", "spec" or a CallSpec "type"`);
   }

@@ -30,6 +30,10 @@ describe('scenario file', () => {
     assert.throws(() => parseScenario([{ at: -1, transcript: 'a' }], '/'), { code: 'SIM_SCENARIO_INVALID' });
     assert.throws(() => parseScenario([{ at: 0 }], '/'), { code: 'SIM_SCENARIO_INVALID' });
     assert.throws(() => parseScenario([{ preset: 'nope' }], '/'), { code: 'SIM_SCENARIO_INVALID' });
+    assert.throws(() => parseScenario([{ type: 'inbound', agi: 'localhost' }], '/'), { code: 'SIM_SCENARIO_INVALID' });
+    assert.throws(() => parseScenario([{ type: 'inbound', agi: '127.0.0.1:99999' }], '/'), { code: 'SIM_SCENARIO_INVALID' });
+    assert.deepEqual(parseScenario([{ type: 'inbound', from: '+1', agi: '127.0.0.1:4573' }], '/').calls[0],
+      { at: 0, kind: 'spec', spec: { type: 'inbound', from: '+1' }, agi: { host: '127.0.0.1', port: 4573 } });
   });
 });
 
