@@ -25,7 +25,6 @@ export const en = {
   'error.csrf': 'The form expired or came from another site. Reload the page and try again.',
   'error.notFound': 'Not found.',
 
-  'health.title': 'Health',
   'health.ami': 'Asterisk AMI',
   'health.amiUp': 'connected since {since}, {reconnects} reconnects',
   'health.amiDown': 'disconnected ({reconnects} reconnects)',

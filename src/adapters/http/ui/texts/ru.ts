@@ -25,7 +25,6 @@ export const ru: Texts = {
   'error.csrf': 'Форма устарела или пришла с другого сайта. Обновите страницу и попробуйте снова.',
   'error.notFound': 'Не найдено.',
 
-  'health.title': 'Состояние',
   'health.ami': 'Asterisk AMI',
   'health.amiUp': 'подключено с {since}, переподключений: {reconnects}',
   'health.amiDown': 'нет связи (переподключений: {reconnects})',
