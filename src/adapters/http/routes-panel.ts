@@ -14,6 +14,7 @@ import { healthTiles, liveCallsTable, outboxSummary } from './pages/components.j
 import { dashboardPage } from './pages/dashboard.js';
 import { parseDay } from './pages/format.js';
 import { historyPage } from './pages/history.js';
+import { historyCsv } from './history-csv.js';
 import { hooksPage, type DryRunShown } from './pages/hooks.js';
 import type { PageCtx } from './pages/layout.js';
 import { outboxPage } from './pages/outbox.js';
@@ -82,6 +83,29 @@ export function mountPanel(app: Hono<PanelEnv>, deps: PanelRouteDeps, guard: Mid
       ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}),
     });
     return page(c, historyPage(ctx(c), f, result));
+  });
+  app.get('/calls.csv', guard, (c) => {
+    const q = c.req.query();
+    const from = parseDay(q.from ?? '');
+    const to = parseDay(q.to ?? '', true);
+    const number = (q.number ?? '').trim();
+    const extension = (q.extension ?? '').trim();
+    const filter = { ...(number ? { number } : {}), ...(extension ? { extension } : {}), ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) };
+    const rows = historyCsv((x) => panel.history(x), filter);
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        const next = await rows.next();
+        if (next.done) controller.close();
+        else controller.enqueue(new TextEncoder().encode(next.value));
+      },
+    });
+    return new Response(body, {
+      headers: {
+        'content-type': 'text/csv; charset=utf-8',
+        'content-disposition': `attachment; filename="calls-${new Date(deps.now()).toISOString().slice(0, 10)}.csv"`,
+        'cache-control': 'no-store',
+      },
+    });
   });
   app.get('/calls/:key', guard, async (c) => {
     const d = await panel.call(c.req.param('key'));

@@ -21,6 +21,14 @@ function link(f: HistoryForm, offset: number): string {
   return `/calls?${q.toString()}`;
 }
 
+/** The same filters as CSV (every page). */
+function csvLink(f: HistoryForm): string {
+  const q = new URLSearchParams();
+  for (const k of ['number', 'extension', 'from', 'to'] as const) if (f[k]) q.set(k, f[k]);
+  const qs = q.toString();
+  return qs ? `/calls.csv?${qs}` : '/calls.csv';
+}
+
 export function historyPage(ctx: PageCtx, f: HistoryForm, page: HistoryPage): SafeHtml {
   const { t } = ctx;
   const rows = page.rows.map((c) => {
@@ -38,7 +46,7 @@ export function historyPage(ctx: PageCtx, f: HistoryForm, page: HistoryPage): Sa
 <label>${t('history.extension')} <input name="extension" value="${f.extension}" size="6"></label>
 <label>${t('history.from')} <input type="date" name="from" value="${f.from}"></label>
 <label>${t('history.to')} <input type="date" name="to" value="${f.to}"></label>
-<button type="submit">${t('history.search')}</button></form>
+<button type="submit">${t('history.search')}</button> <a class="export" href="${csvLink(f)}" download>${t('history.export')}</a></form>
 ${page.rows.length === 0 ? html`<p class="empty">${t('history.none')}</p>` : html`
 <p>${t('history.page', { from: f.offset + 1, to: last, total: page.total })}</p>
 <table id="history"><thead><tr><th>${t('call.started')}</th><th>${t('call.direction')}</th><th>${t('call.client')}</th><th>${t('call.conversations')}</th>

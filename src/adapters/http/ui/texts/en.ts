@@ -65,6 +65,7 @@ export const en = {
   'history.from': 'From',
   'history.to': 'To',
   'history.search': 'Search',
+  'history.export': 'Export CSV',
   'history.none': 'No calls match.',
   'history.page': 'Calls {from}–{to} of {total}',
   'history.prev': 'Newer',

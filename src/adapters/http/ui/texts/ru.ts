@@ -65,6 +65,7 @@ export const ru: Texts = {
   'history.from': 'С',
   'history.to': 'По',
   'history.search': 'Найти',
+  'history.export': 'Выгрузить CSV',
   'history.none': 'Звонков не найдено.',
   'history.page': 'Звонки {from}–{to} из {total}',
   'history.prev': 'Новее',
