@@ -1,6 +1,7 @@
 /**
- * Golden replays: every call transcript in ../shared/fixtures/ami gives exactly the reviewed stage
- * lines of test/golden/<name>.jsonl, through the real framing, whole and cut at random places.
+ * Golden replays: every call transcript in ../shared/fixtures/ami and in test/fixtures/ami-recorded
+ * (our own Asterisk 22.10.1 recordings of office features) gives exactly the reviewed stage lines of
+ * test/golden/<name>.jsonl, through the real framing, whole and cut at random places.
  */
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,6 +13,7 @@ import { seededRandom as prng } from '../../src/core/util/prng.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const FIXTURES = resolve(ROOT, '../shared/fixtures/ami');
+const RECORDED = join(ROOT, 'test/fixtures/ami-recorded');
 const GOLDEN = join(ROOT, 'test/golden');
 
 /** Pure action / login dialogues: no call in them. */
@@ -56,7 +58,10 @@ function replayCut(data: Buffer, config: TrackerConfig, seed: number): Run {
   return run;
 }
 
-const names = readdirSync(FIXTURES).filter((f) => f.endsWith('.txt')).map((f) => f.slice(0, -4)).sort();
+const transcripts = (dir: string): string[] => readdirSync(dir).filter((f) => f.endsWith('.txt')).map((f) => f.slice(0, -4)).sort();
+const names = transcripts(FIXTURES);
+const recorded = transcripts(RECORDED);
+const dirOf = new Map<string, string>([...names.map((n) => [n, FIXTURES] as const), ...recorded.map((n) => [n, RECORDED] as const)]);
 
 describe('golden replays of every fixture', () => {
   test('the fixture folder is there and every call transcript has a golden file', () => {
@@ -65,8 +70,14 @@ describe('golden replays of every fixture', () => {
     assert.deepEqual(missing, []);
   });
 
-  for (const name of names) {
-    const data = readFileSync(join(FIXTURES, `${name}.txt`));
+  test('the recorded office-feature transcripts are there, not shadowing shared ones, each with a golden file', () => {
+    assert.ok(recorded.length >= 8, `found ${recorded.length} transcripts in ${RECORDED}`);
+    assert.deepEqual(recorded.filter((n) => names.includes(n)), []);
+    assert.deepEqual(recorded.filter((n) => !existsSync(join(GOLDEN, `${n}.jsonl`))), []);
+  });
+
+  for (const name of [...names, ...recorded]) {
+    const data = readFileSync(join(dirOf.get(name) ?? FIXTURES, `${name}.txt`));
     const config = configFor(name);
     if (NO_CALLS.has(name)) {
       test(`${name}: no stage, no error`, () => {

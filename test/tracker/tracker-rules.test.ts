@@ -120,14 +120,17 @@ describe('transfers and joined calls', () => {
     assert.equal(h.last().call.conversations.length, 2);
   });
 
-  test('Pickup: the picker takes the ringing leg over; the rung extension ends picked_up', () => {
+  test('Pickup (22.10, lab22-k): the picker takes the rung leg\'s place; DialEnd ANSWER names the picker', () => {
     const a = ext('101', '1700000000.2');
-    const picker: Chan = { name: 'PJSIP/102-00000009', uid: '1700000005.9', linked: '1700000005.9', state: 'Ring', exten: '*8' };
+    const picker: Chan = { name: 'PJSIP/102-00000009', uid: '1700000005.9', linked: '1700000005.9', state: 'Up', exten: '**101' };
+    const joined: Chan = { ...picker, linked: trunk.linked };
     const h = new Harness().feed(
-      newchannel(trunk), newchannel(a), dialBegin(trunk, a), newchannel(picker),
-      ev('Pickup', { ch: picker, blocks: { Target: a } }),
-      dialEnd(trunk, a, 'ANSWER'), hangup(picker), bridgeEnter(a, 'br1'), bridgeEnter(trunk, 'br1'),
-      bridgeLeave(trunk, 'br1'), bridgeLeave(a, 'br1'), hangup(trunk), hangup(a),
+      newchannel(trunk), newchannel(a), dialBegin(trunk, a, '101'), newchannel(picker),
+      ev('Pickup', { ch: picker, blocks: { Target: { ...a, state: 'Ringing' } } }),
+      // The masquerade kept the picker's name and Uniqueid: app_dial now speaks of it, with its old Linkedid.
+      dialEnd(trunk, picker, 'ANSWER'),
+      bridgeEnter(picker, 'br1'), bridgeEnter(trunk, 'br1'), hangup(a, '26'),
+      bridgeLeave(joined, 'br1'), bridgeLeave(trunk, 'br1'), hangup(joined), hangup(trunk),
     );
     assert.deepEqual(h.lines(), [
       '1700000000.1 conversation_requested 101',
@@ -139,8 +142,57 @@ describe('transfers and joined calls', () => {
     ]);
     assert.equal(h.changes[1]?.conversation?.endReason, 'picked_up');
     assert.equal(h.changes[2]?.conversation?.via, 'pickup');
+    assert.equal(h.changes[4]?.conversation?.endReason, 'hangup');
     assert.equal(h.last().call.statusCode, '200');
+    assert.equal(h.last().call.conversations.length, 2);
+    // The picker's own call had nothing in it: dropped without a stage.
     assert.equal(h.changes.filter((c) => c.callKey === picker.linked).length, 0);
+    assert.equal(h.state.calls.size, 0);
+  });
+
+  test('group pickup (*8, lab22-l): the rung leg hangs up before DialEnd; the picker is still accepted', () => {
+    const a = ext('101', '1700000000.2');
+    const picker: Chan = { name: 'PJSIP/102-0000000a', uid: '1700000005.10', linked: '1700000005.10', state: 'Up', exten: '*8' };
+    const h = new Harness().feed(
+      newchannel(trunk), newchannel(a), dialBegin(trunk, a, '101'), newchannel(picker),
+      ev('Pickup', { ch: picker, blocks: { Target: { ...a, state: 'Ringing' } } }),
+      hangup(a, '16'), dialEnd(trunk, picker, 'ANSWER'),
+      bridgeEnter(picker, 'br1'), bridgeEnter(trunk, 'br1'),
+    );
+    assert.deepEqual(h.lines(), [
+      '1700000000.1 conversation_requested 101',
+      '1700000000.1 conversation_ended 101',
+      '1700000000.1 conversation_requested 102',
+      '1700000000.1 conversation_accepted 102',
+    ]);
+    assert.equal(h.changes[1]?.conversation?.endReason, 'picked_up');
+  });
+
+  test('parked call retrieved (lab22-n): the retriever enters the bridge already with the call\'s Linkedid', () => {
+    const a = ext('101', '1700000000.2');
+    const b: Chan = { name: 'PJSIP/102-00000009', uid: '1700000010.9', linked: '1700000010.9', state: 'Up', exten: '701' };
+    const parking = (c: Chan) => ev('BridgeEnter', { ch: c, extra: { BridgeUniqueid: 'lot', BridgeType: 'parking', BridgeTechnology: 'holding_bridge' } });
+    const h = new Harness().feed(
+      newchannel(trunk), newchannel(a), dialBegin(trunk, a, '101'), dialEnd(trunk, a, 'ANSWER'), bridgeEnter(a, 'br1'), bridgeEnter(trunk, 'br1'),
+      ev('BlindTransfer', { blocks: { Transferer: a, Transferee: trunk }, extra: { Result: 'Success', IsExternal: 'Yes', Extension: '700', Context: 'from-internal' } }),
+      bridgeLeave(trunk, 'br1'), parking(trunk), bridgeLeave(a, 'br1'), hangup(a),
+      newchannel(b), bridgeLeave(trunk, 'lot'), bridgeEnter(trunk, 'br2'),
+      bridgeEnter({ ...b, linked: trunk.linked }, 'br2'),
+      bridgeLeave({ ...b, linked: trunk.linked }, 'br2'), bridgeLeave(trunk, 'br2'), hangup(trunk), hangup({ ...b, linked: trunk.linked }),
+    );
+    assert.deepEqual(h.lines(), [
+      '1700000000.1 conversation_requested 101',
+      '1700000000.1 conversation_accepted 101',
+      '1700000000.1 conversation_ended 101',
+      '1700000000.1 conversation_requested 102',
+      '1700000000.1 conversation_accepted 102',
+      '1700000000.1 conversation_ended 102',
+      '1700000000.1 call_ended',
+    ]);
+    assert.equal(h.changes[2]?.conversation?.endReason, 'transfer');
+    assert.equal(h.changes[3]?.conversation?.via, 'pickup');
+    assert.equal(h.last().call.conversations.length, 2);
+    assert.equal(h.changes.filter((c) => c.callKey === b.linked).length, 0);
   });
 
   test('phone-initiated blind transfer (REFER): a Local pair from the bridge dials the target', () => {

@@ -4,6 +4,8 @@
  * - Channels of two calls meeting in one bridge are one call from then on: Asterisk gives every
  *   channel in a bridge the oldest Linkedid present, and so do we (pickup, attended transfer,
  *   Redirect into a call). The younger call's channels in the bridge move to the older call.
+ * - An extension with no conversation that never dialled, bridged with a channel of the call, took
+ *   the call (parked call retrieval): it gets a `pickup` conversation, accepted at once.
  * - An extension whose conversation still rings and that is bridged with someone is accepted
  *   (covers dialplans and features that answer without a DialEnd ANSWER). A click-to-call
  *   conversation is accepted only once a trunk leg shares its bridge.
@@ -13,7 +15,7 @@
  */
 import type { ChannelRec } from './model.js';
 import {
-  callOf, compareIds, findConv, moveChannel, setStage, touchChannel, type AmiEventView, type Ctx,
+  callOf, compareIds, findConv, moveChannel, openConversation, setStage, touchChannel, type AmiEventView, type Ctx,
 } from './tracker-state.js';
 
 export function onBridgeEnter(ctx: Ctx, ev: AmiEventView): void {
@@ -36,6 +38,7 @@ export function onBridgeEnter(ctx: Ctx, ev: AmiEventView): void {
     if (m) list.push(m);
   }
   joinOldest(ctx, list);
+  openRetrievals(ctx, list);
   acceptBridged(ctx, list);
 }
 
@@ -59,6 +62,24 @@ function joinOldest(ctx: Ctx, list: readonly ChannelRec[]): void {
   const target = ctx.s.calls.get(oldest);
   if (!target) return;
   for (const m of list) if (m.callKey !== oldest) moveChannel(ctx, m, target);
+}
+
+/**
+ * A phone that dialled nothing and had no conversation, bridged with another channel of the call,
+ * took the call from somewhere: a parked call retrieved by dialling its slot (`lab22-n`: the phone's
+ * events already carry the call's Linkedid when it enters the bridge, so moveChannel saw no bridge
+ * yet), or any other feature that bridges a phone into a call. It talks to the client from now on:
+ * a `pickup` conversation, requested and accepted.
+ */
+function openRetrievals(ctx: Ctx, list: readonly ChannelRec[]): void {
+  for (const m of list) {
+    if (m.kind !== 'extension' || m.convId !== undefined || m.dialler) continue;
+    if (!list.some((o) => o !== m && o.callKey === m.callKey)) continue;
+    const call = callOf(ctx.s, m);
+    if (!call) continue;
+    const conv = openConversation(ctx, call, m, 'pickup', []);
+    setStage(ctx, call, conv, 'conversation_accepted');
+  }
 }
 
 function acceptBridged(ctx: Ctx, list: readonly ChannelRec[]): void {

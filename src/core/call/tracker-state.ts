@@ -243,7 +243,8 @@ export function openConversation(ctx: Ctx, call: CallRec, ch: ChannelRec, via: C
     requestedAt: ctx.at, acceptedAt: undefined, endedAt: undefined, dialStatus: undefined, hangupCause: undefined,
     endReason: undefined, localPath,
   };
-  if (conv.via === 'transfer') call.transferPending = false;
+  // A transfer is resolved by the next extension that gets the call: dialled, or taking it (a parked call retrieved).
+  if (conv.via === 'transfer' || conv.via === 'pickup') call.transferPending = false;
   call.conversations.push(conv);
   ch.convId = conv.id;
   emit(ctx, call, 'conversation_requested', conv);

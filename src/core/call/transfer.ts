@@ -9,7 +9,7 @@
  *   which opens its conversation there (via `joined`).
  */
 import type { ChannelRec } from './model.js';
-import { callOf, endConversation, findConv, openConversation, touchChannel, type AmiEventView, type Ctx } from './tracker-state.js';
+import { callOf, endConversation, findConv, moveChannel, openConversation, touchChannel, type AmiEventView, type Ctx } from './tracker-state.js';
 
 function endTransferer(ctx: Ctx, ch: ChannelRec | undefined): void {
   if (!ch) return;
@@ -42,10 +42,13 @@ export function onAttendedTransfer(ctx: Ctx, ev: AmiEventView): void {
 }
 
 /**
- * Pickup (directed or group): the picking phone takes the ringing leg's place (Asterisk moves it
- * into the target channel, so later events speak of the target). The rung extension's
- * conversation ends (`picked_up`); the picker's opens in the target's call, and the target
- * channel's DialEnd ANSWER / Hangup apply to it from now on.
+ * Pickup (directed or group), as Asterisk 12+ does it (seen on 22.10, `lab22-k`/`lab22-l`): the picker's
+ * channel takes the ringing leg's place in the Dial (a masquerade that keeps the picker's name and
+ * Uniqueid), so the `DialEnd ANSWER` that follows names the picker, still with its own Linkedid, and
+ * the rung phone's leg is hung up (cause 26 or 16). The rung extension's conversation ends
+ * (`picked_up`); the picker moves into the target's call (its own call had nothing in it and is
+ * dropped silently) and its conversation opens there (`via: pickup`), to be accepted by that
+ * DialEnd ANSWER or by the bridge.
  */
 export function onPickup(ctx: Ctx, ev: AmiEventView): void {
   const picker = touchChannel(ctx, ev, '');
@@ -56,7 +59,7 @@ export function onPickup(ctx: Ctx, ev: AmiEventView): void {
   const old = findConv(call, target.convId);
   if (old) endConversation(ctx, call, old, 'picked_up');
   if (picker.kind !== 'extension') return;
-  const conv = openConversation(ctx, call, picker, 'pickup', old?.localPath ?? []);
-  target.convId = conv.id;
-  target.originated = false;
+  if (picker.callKey !== call.key) moveChannel(ctx, picker, call);
+  openConversation(ctx, call, picker, 'pickup', old?.localPath ?? []);
+  picker.dialledBy = target.dialledBy;
 }
