@@ -1,12 +1,13 @@
 /**
- * Attended transfer done on the phone (REFER with Replaces). No lab22 transcript exists: the event
- * sequence follows cacofonisk `extcf-attended_transfer.txt` (A↔B bridged, B puts A on hold and calls
- * C, C answers, B transfers: A's leg leaves its bridge and enters the consultation bridge, then
- * `AttendedTransfer`, B's two legs hang up), written with the Asterisk 22 layout of the reference
- * (§4.4: Orig/Second transferer blocks and bridges, Transferee, TransferTarget, IsExternal: Yes,
- * DestType: Bridge) and the lab22-g first half (inbound call answered by `to`).
- * The consultation call has its own Linkedid until the transfer; the target then takes the caller's
- * (oldest) Linkedid, as Asterisk does when channels meet in a bridge.
+ * Attended transfer done on the phone (REFER with Replaces), as recorded on Asterisk 22.10.1
+ * (`test/fixtures/ami-recorded/lab22-o_attended_transfer.txt`): A↔B bridged, B's phone puts A on hold
+ * and calls C from a second leg, C answers, the phone sends REFER with Replaces: both of B's legs are
+ * taken off hold, A leaves its bridge and replaces B's second leg in C's bridge (`SwapUniqueid`), the
+ * second leg gets `SoftHangupRequest` cause 1, then `AttendedTransfer` (`IsExternal: No` although a
+ * phone asked for it, `DestType: Bridge`), B's first leg leaves and both of B's legs hang up, the
+ * first one first. The first half is lab22-g's (inbound call answered by `to`).
+ * The consultation call has its own Linkedid until the transfer; the target takes the caller's
+ * (oldest) Linkedid after the `AttendedTransfer`, as Asterisk does when channels meet in a bridge.
  */
 import { bridgeBlock, channelBlock, STATE } from '../channel-block.js';
 import type { CallBuilder } from '../builder.js';
@@ -61,29 +62,31 @@ export function attendedTransferFlow(b: CallBuilder, s: AttendedTransferSpec): v
 
   // REFER with Replaces from the agent's phone: the caller replaces the consultation leg.
   const xferAt = b.now;
-  b.chanEvent('MusicOnHoldStop', 'call', caller);
   b.chanEvent('Unhold', 'call', agent);
+  b.chanEvent('Unhold', 'call', consult);
   bridgePeerOf(b, caller, undefined);
   b.bridgeLeave(brA, caller);
+  b.chanEvent('MusicOnHoldStop', 'call', caller);
   bridgePeerOf(b, consult, undefined);
   b.bridgeLeave(brB, consult);
-  target.linkedid = caller.linkedid;
   b.bridgeEnter(brB, caller, consult.uniqueid);
   bridgePeers(b, [caller, target], 1);
+  b.softHangupRequest(consult, 1);
   b.emit('AttendedTransfer', 'call', [['Result', 'Success']],
     channelBlock(agent, 'OrigTransferer'), bridgeBlock(brA, 'Orig'),
     channelBlock(consult, 'SecondTransferer'), bridgeBlock(brB, 'Second'),
     channelBlock(caller, 'Transferee'), channelBlock(target, 'TransferTarget'),
-    [['IsExternal', 'Yes'], ['DestType', 'Bridge'], ['DestBridgeUniqueid', brB.id]]);
+    [['IsExternal', 'No'], ['DestType', 'Bridge'], ['DestBridgeUniqueid', brB.id]]);
+  target.linkedid = caller.linkedid;
   bridgePeerOf(b, agent, undefined);
   b.bridgeLeave(brA, agent);
   b.bridgeDestroy(brA);
-  rtpQos(b, consult);
   b.softHangupRequest(consult, 16);
-  dialDoneVars(b, consult, b.now - consultAnswer, b.now);
-  b.hangup(consult, 16);
   rtpQos(b, agent);
   b.hangup(agent, 16);
+  rtpQos(b, consult);
+  dialDoneVars(b, consult, b.now - consultAnswer, b.now);
+  b.hangup(consult, 16);
   b.phoneState(s.to, 'NOT_INUSE');
   cdr(b, {
     source: consult.cidNum, destination: s.transferTo, destinationContext: consult.context,

@@ -12,6 +12,8 @@ import type { AmiFields, SimIds, TimedEvent } from '../types.js';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 /** /work/main/../shared/fixtures/ami (same layout in CI). */
 export const FIXTURE_DIR = path.resolve(HERE, '../../../../../shared/fixtures/ami');
+/** The project's own Asterisk 22.10.1 recordings of office features (pickup, parking, REFER transfers…). */
+export const RECORDED_DIR = path.resolve(HERE, '../../../../test/fixtures/ami-recorded');
 
 /** Events never part of a call's comparable sequence. */
 const SESSION_EVENTS = new Set(['FullyBooted', 'SuccessfulAuth', 'RequestBadFormat']);
@@ -20,8 +22,8 @@ export const TIMING_NOISE = new Set(['RTCPSent', 'RTCPReceived']);
 
 export type Ev = AmiFields;
 
-export function loadFixture(file: string): Ev[] {
-  const raw = readFileSync(path.join(FIXTURE_DIR, file), 'utf8');
+export function loadFixture(file: string, dir = FIXTURE_DIR): Ev[] {
+  const raw = readFileSync(path.join(dir, file), 'utf8');
   const lines = raw.split('\n');
   let i = 0;
   while (lines[i]?.startsWith('# ')) i++;

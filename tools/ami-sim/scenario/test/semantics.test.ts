@@ -1,13 +1,14 @@
 /**
- * Flows with no lab22 transcript (attended transfer, follow-me via Local) are checked against the
- * cacofonisk (Asterisk 13) transcripts for event-sequence semantics: the same milestones, in the same
- * order, by channel role. Field layout is 22's (checked elsewhere); Local hops of the VoIPGRID
- * dialplan are ignored.
+ * Event-sequence semantics by channel role (the same milestones, in the same order) for flows the
+ * shared lab22 set does not have: the attended transfer against our 22.10.1 recording
+ * (`test/fixtures/ami-recorded/lab22-o`, REFER with Replaces) and the cacofonisk (Asterisk 13) one,
+ * follow-me via Local against cacofonisk. Field layout is 22's (checked elsewhere); Local hops of the
+ * VoIPGRID dialplan are ignored.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateCall } from '../generate.js';
-import { callEvents, fakeIds, generatedEvents, loadFixture, nameOf, type Ev } from './fixture-compare.js';
+import { callEvents, fakeIds, generatedEvents, loadFixture, nameOf, RECORDED_DIR, type Ev } from './fixture-compare.js';
 
 const val = (e: Ev, k: string): string => e.find(([kk]) => kk === k)?.[1] ?? '';
 const MILESTONES = new Set(['BridgeEnter', 'BridgeLeave', 'BridgeDestroy', 'AttendedTransfer', 'Hangup']);
@@ -33,31 +34,61 @@ function transferCore(evs: readonly Ev[], roles: Readonly<Record<string, string>
   return out;
 }
 
-test('attended transfer: transfer milestones match extcf-attended_transfer', () => {
+const attendedSpec = { type: 'attended-transfer', from: '+4930123456', did: '5551006', to: '101', transferTo: '102' } as const;
+const genRoles = {
+  'PJSIP/trunk-00000001': 'transferee', 'PJSIP/101-00000002': 'transferer1',
+  'PJSIP/101-00000003': 'transferer2', 'PJSIP/102-00000004': 'target',
+};
+
+test('attended transfer: transfer milestones match Asterisk 22.10.1 (lab22-o, REFER with Replaces)', () => {
+  const fx = callEvents(loadFixture('lab22-o_attended_transfer.txt', RECORDED_DIR));
+  const roles = {
+    'PJSIP/trunk-00000029': 'transferee', 'PJSIP/101-0000002a': 'transferer1',
+    'PJSIP/101-0000002b': 'transferer2', 'PJSIP/102-0000002c': 'target',
+  };
+  const expected = transferCore(fx, roles);
+  assert.deepEqual(expected, [
+    'BridgeLeave:transferee', 'BridgeLeave:transferer2', 'BridgeEnter:transferee', 'AttendedTransfer:-',
+    'BridgeLeave:transferer1', 'BridgeDestroy:-', 'Hangup:transferer1', 'Hangup:transferer2',
+  ]);
+  const gen = generatedEvents(generateCall(attendedSpec, fakeIds(1795322993, 1, 1)));
+  assert.deepEqual(transferCore(gen, genRoles), expected);
+  // Hold, the consultation call and the REFER, by role (media and transfer events too).
+  const steps = (evs: readonly Ev[], r: Readonly<Record<string, string>>): string[] => {
+    const keep = new Set(['Hold', 'Unhold', 'MusicOnHoldStart', 'MusicOnHoldStop', 'BridgeEnter', 'BridgeLeave', 'SoftHangupRequest', 'AttendedTransfer', 'Hangup']);
+    const from = evs.findIndex((e) => nameOf(e) === 'Hold');
+    const to = evs.findIndex((e) => nameOf(e) === 'Hangup' && r[val(e, 'Channel')] === 'transferer2');
+    return evs.slice(from, to + 1).filter((e) => keep.has(nameOf(e))).map((e) => {
+      const n = nameOf(e);
+      if (n === 'AttendedTransfer') return `${n} IsExternal=${val(e, 'IsExternal')} DestType=${val(e, 'DestType')} target=${val(e, 'TransferTargetLinkedid') === val(e, 'SecondTransfererLinkedid') ? 'consultation' : 'caller'}`;
+      const cause = n === 'SoftHangupRequest' ? `(${val(e, 'Cause')})` : '';
+      return `${n}:${r[val(e, 'Channel')] ?? '?'}${cause}`;
+    });
+  };
+  assert.deepEqual(steps(gen, genRoles), steps(fx, roles));
+  // After the transfer the target carries the caller's Linkedid.
+  const lastTarget = gen.filter((e) => val(e, 'Channel') === 'PJSIP/102-00000004').pop()!;
+  assert.equal(val(lastTarget, 'Linkedid'), '1795322993.1');
+});
+
+test('attended transfer: same core as cacofonisk\'s Asterisk 13 transcript, but for the transferers\' hangup order', () => {
   const fx = callEvents(loadFixture('extcf-attended_transfer.txt'));
   const expected = transferCore(fx, {
     'SIP/150010001-0000002c': 'transferee', 'SIP/150010002-0000002d': 'transferer1',
     'SIP/150010002-0000002e': 'transferer2', 'SIP/150010003-0000002f': 'target',
   });
-  const gen = generatedEvents(generateCall({ type: 'attended-transfer', from: '+4930123456', did: '5551006', to: '101', transferTo: '102' }, fakeIds(1795322993, 1, 1)));
-  const actual = transferCore(gen, {
-    'PJSIP/trunk-00000001': 'transferee', 'PJSIP/101-00000002': 'transferer1',
-    'PJSIP/101-00000003': 'transferer2', 'PJSIP/102-00000004': 'target',
-  });
   assert.deepEqual(expected, [
     'BridgeLeave:transferee', 'BridgeLeave:transferer2', 'BridgeEnter:transferee', 'AttendedTransfer:-',
     'BridgeLeave:transferer1', 'BridgeDestroy:-', 'Hangup:transferer2', 'Hangup:transferer1',
   ]);
-  assert.deepEqual(actual, expected);
+  const gen = generatedEvents(generateCall(attendedSpec, fakeIds(1795322993, 1, 1)));
+  assert.deepEqual(transferCore(gen, genRoles).slice(0, 6), expected.slice(0, 6));
   const xfer = gen.find((e) => nameOf(e) === 'AttendedTransfer')!;
   assert.equal(val(xfer, 'OrigTransfererChannel'), 'PJSIP/101-00000002');
   assert.equal(val(xfer, 'SecondTransfererChannel'), 'PJSIP/101-00000003');
   assert.equal(val(xfer, 'TransfereeChannel'), 'PJSIP/trunk-00000001');
   assert.equal(val(xfer, 'TransferTargetChannel'), 'PJSIP/102-00000004');
   assert.equal(val(xfer, 'DestType'), 'Bridge');
-  // After the transfer the target carries the caller's Linkedid, as in the fixture (…0338.663).
-  const lastTarget = gen.filter((e) => val(e, 'Channel') === 'PJSIP/102-00000004').pop()!;
-  assert.equal(val(lastTarget, 'Linkedid'), '1795322993.1');
 });
 
 /** Properties of a follow-me-through-Local call, computed the same way for both sources. */
