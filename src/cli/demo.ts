@@ -138,7 +138,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<RunningDemo> {
       // The lab dialplan reaches the outside through `_0X.`: 0 + the number's digits.
       clickToCall: { dial: { format: 'digits', outsidePrefix: '0' } },
       // Routed calls ask the connector where to ring (the simulator plays the dialplan's AGI()).
-      agi: { enabled: true, host: '127.0.0.1', port: 0 },
+      agi: { enabled: true, host: '127.0.0.1', port: 0, deadlineMs: 3_000 },
     });
     const { startConnector } = await import('../main.js');
     connector = await startConnector(config, logger);

@@ -75,8 +75,11 @@ test('the transcript of a recorded call is attached to it, after the recording, 
   assert.equal(job?.['direction'], 'incoming');
   assert.equal(job?.['extension'], '101');
   assert.equal(job?.['callId'], callId);
-  const step = await conn.store.getByKey(`${callKey}:transcript`);
-  assert.equal(step?.state, 'done');
+  // Bitrix24 may answer before the outbox has written the step down: wait for that.
+  const step = await waitFor('the step recorded', async () => {
+    const x = await conn.store.getByKey(`${callKey}:transcript`);
+    return x?.state === 'done' ? x : undefined;
+  });
   assert.deepEqual(step?.result, { TRANSCRIPT_ID: transcript.id, messages: 2 });
   // The converted mp3 was removed once Bitrix24 had it (the PBX's wav is never touched).
   const attach = await conn.store.getByKey(`${callKey}:attach-record`);

@@ -77,7 +77,7 @@ export interface AmiSimOptions {
 export interface RoutedCallAgi {
   readonly host?: string;
   readonly port: number;
-  /** Give up (AGISTATUS=FAILURE) after this long; default 3 000 ms. */
+  /** Give up (AGISTATUS=FAILURE) after this long; default 10 000 ms (Asterisk waits as long as the server takes). */
   readonly maxMs?: number;
 }
 
@@ -298,7 +298,7 @@ class Simulator implements SimContext {
     try {
       route = (await callAgi({
         ...(agi.host !== undefined ? { host: agi.host } : {}), port: agi.port, script: `route?did=${did}`,
-        callerId: String(spec['from'] ?? ''), uniqueId: first, dnid: did, maxMs: agi.maxMs ?? 3_000,
+        callerId: String(spec['from'] ?? ''), uniqueId: first, dnid: did, maxMs: agi.maxMs ?? 10_000,
       })).vars;
     } catch (e) {
       this.log.debug({ err: String(e) }, 'AGI route request failed (AGISTATUS=FAILURE)');
