@@ -140,6 +140,8 @@ export const tasksSchema = z.object({
   missedCalls: z.boolean().default(false),
   responsible: z.enum(['entity-owner', 'last-rung', 'default']).default('entity-owner'),
   deadlineMinutes: z.number().int().positive().default(60),
+  /** `working-hours`: the deadline counts only the minutes of agi.workingHours (Friday evening → Monday morning). */
+  deadlineIn: z.enum(['calendar', 'working-hours']).default('calendar'),
   createdBy: userId.optional(),
   title: z.string().default('Missed call from {phone}'),
 }).strict();
@@ -280,7 +282,11 @@ export const configSchema = z.object({
   agi: agiSchema.default(agiSchema.parse({})),
   clickToCall: clickToCallSchema.default(clickToCallSchema.parse({})),
   log: z.object({ level: z.enum(['debug', 'info', 'warn', 'error']).default('info') }).strict().default({ level: 'info' }),
-}).strict();
+}).strict().superRefine((c, ctx) => {
+  if (c.tasks.deadlineIn === 'working-hours' && !c.agi.workingHours) {
+    ctx.addIssue({ code: 'custom', path: ['tasks', 'deadlineIn'], message: 'working-hours deadlines need the schedule in agi.workingHours' });
+  }
+});
 
 export type Config = z.infer<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;

@@ -9,6 +9,7 @@
  * register's own onDone was lost (a crash between the send and the observer), the stored register
  * command's result is read back from the store.
  */
+import type { WorkingHours } from '../core/crm/routing.js';
 import { command, type CrmCommand } from '../core/crm/commands.js';
 import {
   decideResponsible, entityMethod, missedCallTaskFields, registerOutcome, type CallEntity, type TaskResponsibleMode,
@@ -38,6 +39,8 @@ export interface TaskSettings {
   readonly mode: TaskResponsibleMode;
   readonly titleTemplate: string;
   readonly deadlineMinutes: number;
+  /** Set when the deadline counts working time only. */
+  readonly workingHours?: WorkingHours | undefined;
   readonly createdBy?: number | undefined;
   readonly defaultUserId: number;
   readonly tzOffsetMinutes: number;
@@ -101,7 +104,7 @@ export async function advanceTask(ctx: TaskContext, s: TaskSettings, hooks: Hook
 async function createTask(ctx: TaskContext, s: TaskSettings, hooks: HookSession, responsibleId: number, why: string): Promise<StepOut> {
   const fields = missedCallTaskFields({
     titleTemplate: s.titleTemplate, phone: ctx.phone, responsibleId, createdBy: s.createdBy ?? s.defaultUserId,
-    endedAt: ctx.endedAt, deadlineMinutes: s.deadlineMinutes, tzOffsetMinutes: s.tzOffsetMinutes, entity: ctx.b24.entity,
+    endedAt: ctx.endedAt, deadlineMinutes: s.deadlineMinutes, workingHours: s.workingHours, tzOffsetMinutes: s.tzOffsetMinutes, entity: ctx.b24.entity,
   });
   const data = await hooks.run('process_task_creation_params', { fields }, ['fields']);
   const hooked = data['fields'] && typeof data['fields'] === 'object' && !Array.isArray(data['fields']) ? data['fields'] as Record<string, unknown> : {};

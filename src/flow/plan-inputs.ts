@@ -102,6 +102,7 @@ export function taskSettingsFor(config: Config, s: CallSummary, tzOffsetMinutes:
   const trunk = config.pbx.trunks.find((t) => t.endpoint === s.trunk);
   return {
     mode: config.tasks.responsible, titleTemplate: config.tasks.title, deadlineMinutes: config.tasks.deadlineMinutes,
+    ...(config.tasks.deadlineIn === 'working-hours' && config.agi.workingHours ? { workingHours: config.agi.workingHours } : {}),
     createdBy: config.tasks.createdBy, defaultUserId: trunk?.defaultUserId ?? config.calls.defaultUserId, tzOffsetMinutes,
   };
 }

@@ -48,3 +48,17 @@ test('version matches package.json', () => {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   assert.equal(VERSION, pkg.version);
 });
+
+test('tasks.deadlineIn working-hours needs agi.workingHours, and then the task settings carry the schedule', async () => {
+  const { configSchema } = await import('../../src/config/schema.js');
+  const { taskSettingsFor } = await import('../../src/flow/plan-inputs.js');
+  const base = { bitrix: { auth: 'webhook', webhookUrl: 'https://p.example/rest/1/x/' } };
+  const bad = configSchema.safeParse({ ...base, tasks: { deadlineIn: 'working-hours' } });
+  assert.equal(bad.success, false);
+  assert.deepEqual(bad.error?.issues.map((i) => i.path.join('.')), ['tasks.deadlineIn']);
+  const hours = { timezone: 'Europe/Moscow', days: { mon: ['09:00-18:00'] } };
+  const ok = configSchema.parse({ ...base, tasks: { deadlineIn: 'working-hours' }, agi: { workingHours: hours } });
+  const call = { callKey: 'k', direction: 'incoming', startedAt: 0, recordings: [], conversations: [] } as never;
+  assert.deepEqual(taskSettingsFor(ok, call, 180).workingHours, hours);
+  assert.equal(taskSettingsFor(configSchema.parse({ ...base, agi: { workingHours: hours } }), call, 180).workingHours, undefined, 'calendar by default');
+});

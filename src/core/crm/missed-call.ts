@@ -3,6 +3,8 @@
  * are, and how to read the Bitrix24 results the decision depends on (register, finish, crm.*.get).
  * The flow (src/flow/missed-call-task.ts) drives the steps; nothing here does I/O or reads a clock.
  */
+import { addWorkingMinutes } from './working-time.js';
+import type { WorkingHours } from './routing.js';
 import { isoWithOffset } from './plan.js';
 
 export type TaskResponsibleMode = 'entity-owner' | 'last-rung' | 'default';
@@ -140,8 +142,16 @@ export interface TaskFieldsInput {
   /** When the call ended (epoch ms); the deadline counts from there. */
   readonly endedAt: number;
   readonly deadlineMinutes: number;
+  /** Count the deadline in these working hours only (tasks.deadlineIn = working-hours). */
+  readonly workingHours?: WorkingHours | undefined;
   readonly tzOffsetMinutes: number;
   readonly entity?: CallEntity | undefined;
+}
+
+/** When the task is due: `deadlineMinutes` after the call, in calendar time or in working time. */
+export function taskDeadline(i: Pick<TaskFieldsInput, 'endedAt' | 'deadlineMinutes' | 'workingHours'>): number {
+  const working = i.workingHours ? addWorkingMinutes(i.endedAt, i.deadlineMinutes, i.workingHours) : undefined;
+  return working ?? i.endedAt + i.deadlineMinutes * 60_000;
 }
 
 /** The fields of tasks.task.add (before process_task_creation_params). */
@@ -151,7 +161,7 @@ export function missedCallTaskFields(i: TaskFieldsInput): Record<string, unknown
     TITLE: i.titleTemplate.split('{phone}').join(i.phone),
     RESPONSIBLE_ID: i.responsibleId,
     CREATED_BY: i.createdBy,
-    DEADLINE: isoWithOffset(i.endedAt + i.deadlineMinutes * 60_000, i.tzOffsetMinutes),
+    DEADLINE: isoWithOffset(taskDeadline(i), i.tzOffsetMinutes),
     UF_CRM_TASK: binding ? [binding] : [],
   };
 }

@@ -69,7 +69,7 @@ export interface WorkingHours {
 }
 
 export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
-const WEEKDAYS: readonly Weekday[] = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+export const WEEKDAYS: readonly Weekday[] = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 
 /** Local weekday and minute of the day of `nowMs` in `timezone`. */
 export function localTime(nowMs: number, timezone: string): { day: Weekday; minute: number } {
@@ -90,7 +90,7 @@ export function localTime(nowMs: number, timezone: string): { day: Weekday; minu
   return { day, minute };
 }
 
-function parseRange(range: string): [number, number] {
+export function parseRange(range: string): [number, number] {
   const m = /^(\d{2}):(\d{2})-(\d{2}):(\d{2})$/.exec(range.trim());
   if (!m) throw new ConnectorError('AGI_BAD_WORKING_HOURS', `bad working-hours range "${range}"`);
   const start = Number(m[1]) * 60 + Number(m[2]);

@@ -18,7 +18,7 @@ export const NUMBER_FIELDS = ['calls.defaultUserId', 'calls.missedUserId', 'task
 export const CHECKBOX_FIELDS = ['calls.internal', 'tasks.missedCalls', 'recordings.enabled', 'recordings.convertToMp3'] as const;
 /** cdr.conf flags: read only from a form that has the CDR fieldset (its path field is always posted). */
 export const CDR_CHECKBOX_FIELDS = ['cdr.usegmtime', 'cdr.loguniqueid', 'cdr.loguserfield', 'cdr.newcdrcolumns'] as const;
-export const TEXT_FIELDS = ['calls.transferMode', 'tasks.responsible', 'tasks.title', 'recordings.mode'] as const;
+export const TEXT_FIELDS = ['calls.transferMode', 'tasks.responsible', 'tasks.deadlineIn', 'tasks.title', 'recordings.mode'] as const;
 /** Optional text: an empty field removes the key (off / default). */
 export const OPTIONAL_TEXT_FIELDS = ['hooks.dir', 'cdr.csvPath', 'cdr.timezone'] as const;
 const TRUNK_TEXT = ['endpoint', 'line', 'lineName', 'crmSource'] as const;

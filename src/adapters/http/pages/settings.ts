@@ -60,7 +60,7 @@ export function settingsPage(ctx: PageCtx, values: EditableSettings | Values, is
 <fieldset><legend>${t('settings.calls')}</legend>${text('calls.defaultUserId', t('settings.defaultUser'))}${text('calls.missedUserId', t('settings.missedUser'))}
 ${select('calls.transferMode', t('settings.transferMode'), ['longest-talker', 'per-leg'])}${check('calls.internal', t('settings.internal'))}</fieldset>
 <fieldset><legend>${t('settings.tasks')}</legend>${check('tasks.missedCalls', t('settings.tasksOn'))}${select('tasks.responsible', t('settings.tasksResponsible'), ['entity-owner', 'last-rung', 'default'])}
-${text('tasks.deadlineMinutes', t('settings.tasksDeadline'))}${text('tasks.title', t('settings.tasksTitle'))}</fieldset>
+${text('tasks.deadlineMinutes', t('settings.tasksDeadline'))}${select('tasks.deadlineIn', t('settings.tasksDeadlineIn'), ['calendar', 'working-hours'])}${text('tasks.title', t('settings.tasksTitle'))}</fieldset>
 <fieldset><legend>${t('settings.recordings')}</legend>${check('recordings.enabled', t('settings.recordingsOn'))}${select('recordings.mode', t('settings.recordingsMode'), ['file', 'link'])}${check('recordings.convertToMp3', t('settings.mp3'))}</fieldset>
 <fieldset><legend>${t('settings.hooks')}</legend>${text('hooks.dir', t('settings.hooksDir'))}${list('hooks.disabled', t('settings.hooksDisabled'))}${text('hooks.timeoutMs', t('settings.hooksTimeout'))}
 <table class="hook-points"><thead><tr><th>${t('settings.hookPoint')}</th><th>${t('settings.hookUrl')}</th><th>${t('settings.hookTimeout')}</th></tr></thead><tbody>${hookRows}</tbody></table></fieldset>

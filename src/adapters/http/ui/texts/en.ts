@@ -130,6 +130,7 @@ export const en = {
   'settings.tasksOn': 'Create a task for each missed call',
   'settings.tasksResponsible': 'Task responsible',
   'settings.tasksDeadline': 'Deadline (minutes)',
+  'settings.tasksDeadlineIn': 'Deadline counts (working-hours: only agi.workingHours)',
   'settings.tasksTitle': 'Task title',
   'settings.recordings': 'Recordings',
   'settings.recordingsOn': 'Attach recordings',

@@ -130,6 +130,7 @@ export const ru: Texts = {
   'settings.tasksOn': 'Создавать задачу на каждый пропущенный звонок',
   'settings.tasksResponsible': 'Ответственный за задачу',
   'settings.tasksDeadline': 'Срок (минут)',
+  'settings.tasksDeadlineIn': 'Срок считается (working-hours: только рабочее время agi.workingHours)',
   'settings.tasksTitle': 'Название задачи',
   'settings.recordings': 'Записи разговоров',
   'settings.recordingsOn': 'Прикреплять записи',
