@@ -36,7 +36,21 @@ export function groupCdrCalls(records: readonly CdrRecord[]): Map<string, CdrRec
     out.set(key, list);
   }
   for (const list of out.values()) list.sort((a, b) => a.start - b.start || (a.sequence ?? 0) - (b.sequence ?? 0));
+  dropParkedCallRetrievals(out);
   return new Map([...out].sort((a, b) => a[1][0]!.start - b[1][0]!.start));
+}
+
+/**
+ * A phone that retrieves a parked call (dials 701: `ParkedCall`) gets a CDR of its own, under its
+ * own linkedid, while the parked call's CDRs already carry that phone as a destination (recorded on
+ * Asterisk 22.10.1, lab22-n_park_retrieve). Those retrieval-only groups are not calls of their own.
+ */
+function dropParkedCallRetrievals(groups: Map<string, CdrRecord[]>): void {
+  const reached = new Set<string>();
+  for (const rows of groups.values()) for (const r of rows) if (r.dstchannel) reached.add(r.dstchannel);
+  for (const [key, rows] of groups) {
+    if (rows.every((r) => r.lastapp === 'ParkedCall' && reached.has(r.channel))) groups.delete(key);
+  }
 }
 
 const DIAL_STATUS: Readonly<Record<string, string>> = {
