@@ -49,7 +49,8 @@ import { AmiClient } from './adapters/ami/client.js';
 import { coreShowChannels } from './adapters/ami/actions.js';
 import { createBitrixAdapters } from './adapters/bitrix/from-config.js';
 import type { OAuthTokens } from './adapters/bitrix/auth.js';
-import { openSqliteStore, type SqliteStore } from './adapters/store/sqlite.js';
+import { openStore } from './adapters/store/open-store.js';
+import type { AppStore } from './adapters/store/app-store.js';
 import { createOutboxSender, type OutboxSender } from './outbox/sender.js';
 import { UserDirectory } from './flow/user-directory.js';
 import { CallToCrm, parseOffset, type StoredCallState } from './flow/call-to-crm.js';
@@ -79,7 +80,7 @@ export interface Connector {
   /** The HTTP app (health, metrics, Bitrix24 events, admin panel). */
   readonly app: Hono;
   readonly ami: AmiClient;
-  readonly store: SqliteStore;
+  readonly store: AppStore;
   readonly sender: OutboxSender;
   readonly flow: CallToCrm;
   readonly tracker: () => TrackerState;
@@ -112,7 +113,7 @@ function applyHookSettings(runner: HookRunner, prev: Config['hooks'], next: Conf
  * Settings saved from the admin panel (an overlay of the editable sections, validated by the same
  * schema) apply over the config file at every start, and at once when saved (LiveConfig).
  */
-async function withSavedSettings(config: Config, store: SqliteStore, logger: Logger): Promise<Config> {
+async function withSavedSettings(config: Config, store: AppStore, logger: Logger): Promise<Config> {
   const saved = await store.getValue(SETTINGS_KEY);
   if (!saved) return config;
   const r = validateSettings(config as unknown as Record<string, unknown>, saved);
@@ -126,7 +127,7 @@ async function withSavedSettings(config: Config, store: SqliteStore, logger: Log
 }
 
 export async function startConnector(fileConfig: Config, logger: Logger, now: () => number = Date.now): Promise<Connector> {
-  const store = openSqliteStore({ path: fileConfig.store.path, logger });
+  const store = await openStore(fileConfig.store, logger);
   const config = await withSavedSettings(fileConfig, store, logger);
   const metrics = createMetrics();
   const stored = await store.getValue<OAuthTokens>(TOKENS_KEY);

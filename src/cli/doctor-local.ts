@@ -1,7 +1,7 @@
 /**
  * Doctor checks on this host: recordings folders readable, ffmpeg present, the transcriber
- * executable, store path writable, the CDR file (when the backfill is on) readable and in the layout
- * the config says.
+ * executable, store path writable (a PostgreSQL store: doctor-store.ts), the CDR file (when the
+ * backfill is on) readable and in the layout the config says.
  */
 import { spawn } from 'node:child_process';
 import { constants as fsc } from 'node:fs';
@@ -12,6 +12,7 @@ import { DEFAULT_HOOK_ENV } from '../adapters/hooks/invoker.js';
 import { readCdrTail } from '../adapters/cdr/master-csv.js';
 import { cdrLayoutOf } from '../core/cdr/csv.js';
 import { errorCode } from '../errors.js';
+import { checkPostgresStore } from './doctor-store.js';
 import { fail, pass, runCheck, skip, warn, type CheckOutcome, type CheckResult, type ResolvedDoctorOptions } from './doctor-check.js';
 
 async function checkRecordings(r: Config['recordings']): Promise<CheckOutcome> {
@@ -170,7 +171,9 @@ export async function localChecks(config: Config, o: ResolvedDoctorOptions): Pro
     runCheck('local.recordings', 'Recordings folder', o.timeoutMs, () => checkRecordings(config.recordings)),
     runCheck('local.ffmpeg', 'ffmpeg', o.timeoutMs, () => checkFfmpeg(config.recordings, o.timeoutMs)),
     runCheck('local.transcriber', 'Transcriber', o.timeoutMs, () => checkTranscriber(config.recordings)),
-    runCheck('local.store', 'Store path', o.timeoutMs, () => checkStore(config.store)),
+    config.store.driver === 'postgres'
+      ? runCheck('local.store', 'Store (PostgreSQL)', o.timeoutMs, () => checkPostgresStore(config.store, o.timeoutMs))
+      : runCheck('local.store', 'Store path', o.timeoutMs, () => checkStore(config.store)),
     runCheck('local.cdr', 'CDR file (calls made while down)', o.timeoutMs, () => checkCdr(config.cdr)),
   ]);
 }

@@ -11,6 +11,7 @@ import { loadConfigFile } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { errorCode } from '../errors.js';
 import type { OAuthTokens } from '../adapters/bitrix/auth.js';
+import type { AppStore } from '../adapters/store/app-store.js';
 import type { CliIo } from './main.js';
 import { resolveDoctorOptions, type CheckResult, type CheckStatus, type DoctorOptions } from './doctor-check.js';
 import { amiChecks } from './doctor-ami.js';
@@ -41,21 +42,25 @@ export function summarise(checks: readonly CheckResult[]): DoctorReport {
  * would at start), or the connector would lose its grant.
  */
 async function tokenStore(config: Config): Promise<{ deps: BitrixDoctorDeps; close: () => Promise<void> }> {
-  if (config.bitrix.auth !== 'oauth' || config.store.path === ':memory:') return { deps: {}, close: async () => {} };
-  const { openSqliteStore } = await import('../adapters/store/sqlite.js');
-  let store: ReturnType<typeof openSqliteStore> | undefined;
-  const open = (): ReturnType<typeof openSqliteStore> => (store ??= openSqliteStore({ path: config.store.path }));
+  const sqlite = config.store.driver === 'sqlite';
+  if (config.bitrix.auth !== 'oauth' || (sqlite && config.store.path === ':memory:')) return { deps: {}, close: async () => {} };
+  const { openStore } = await import('../adapters/store/open-store.js');
+  let store: Promise<AppStore> | undefined;
+  const open = (): Promise<AppStore> => (store ??= openStore(config.store));
   let stored: OAuthTokens | undefined;
-  if (existsSync(config.store.path)) {
+  if (!sqlite || existsSync(config.store.path)) {
     try {
-      stored = await open().getValue<OAuthTokens>(TOKENS_KEY);
+      stored = await (await open()).getValue<OAuthTokens>(TOKENS_KEY);
     } catch {
       stored = undefined; // unreadable store: local.store reports it; use the file's tokens
+      const opened = store;
+      store = undefined;
+      await (await opened?.catch(() => undefined))?.close();
     }
   }
   return {
-    deps: { ...(stored ? { storedTokens: stored } : {}), persistTokens: (t) => open().setValue(TOKENS_KEY, t, Date.now()) },
-    close: async () => { await store?.close(); },
+    deps: { ...(stored ? { storedTokens: stored } : {}), persistTokens: async (t) => (await open()).setValue(TOKENS_KEY, t, Date.now()) },
+    close: async () => { await (await store?.catch(() => undefined))?.close(); },
   };
 }
 

@@ -15,7 +15,8 @@ import { loadConfigFile } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { createHookRunner, type HookRunner } from '../adapters/hooks/runner.js';
 import { HOOK_POINTS, isHookPointName, type HookPointName } from '../core/hooks/points.js';
-import { openSqliteStore, type SqliteStore } from '../adapters/store/sqlite.js';
+import type { AppStore } from '../adapters/store/app-store.js';
+import { openStore, storeLocation } from '../adapters/store/open-store.js';
 import type { StoredCallState } from '../flow/call-to-crm.js';
 import { callFullOf, type HookRunNote } from '../flow/call-hooks.js';
 import { activityInput } from '../flow/missed-call-task.js';
@@ -139,8 +140,8 @@ function readInput(file: string, io: HooksCliIo): Record<string, unknown> {
   return v as Record<string, unknown>;
 }
 
-async function withStore<T>(config: Config, fn: (s: SqliteStore) => Promise<T>): Promise<T> {
-  const store = openSqliteStore({ path: config.store.path, logger: silentLogger });
+async function withStore<T>(config: Config, fn: (s: AppStore) => Promise<T>): Promise<T> {
+  const store = await openStore(config.store, silentLogger);
   try {
     return await fn(store);
   } finally {
@@ -154,7 +155,7 @@ async function withStore<T>(config: Config, fn: (s: SqliteStore) => Promise<T>):
  */
 export async function recordedInput(config: Config, callKey: string, point: HookPointName): Promise<Record<string, unknown>> {
   const st = await withStore(config, async (s) => (await s.getCall(callKey))?.state as StoredCallState | undefined);
-  if (!st?.summary) throw new ConnectorError('CLI_HOOKS_CALL_NOT_FOUND', `no call ${callKey} in ${config.store.path}`);
+  if (!st?.summary) throw new ConnectorError('CLI_HOOKS_CALL_NOT_FOUND', `no call ${callKey} in ${storeLocation(config.store)}`);
   const call_full = callFullOf(st.summary, st.b24 ?? {}, st.users ?? {});
   const recorded = st.hookInputs?.[point];
   if (recorded) return { ...recorded, call_full };
@@ -173,11 +174,10 @@ interface RecentRun extends HookRunNote {
 /** Hook runs recorded in the timelines of the most recently updated calls, newest first. */
 export async function recentRuns(config: Config, limit: number): Promise<RecentRun[]> {
   return withStore(config, async (s) => {
-    const rows = s.db.prepare('SELECT call_key, state FROM calls ORDER BY updated_at DESC, call_key DESC LIMIT ?').all(limit) as Array<{ call_key: string; state: string }>;
     const runs: RecentRun[] = [];
-    for (const r of rows) {
-      const st = JSON.parse(r.state) as Partial<StoredCallState>;
-      for (const e of st.timeline ?? []) for (const h of e.hooks ?? []) runs.push({ ...h, callKey: r.call_key, at: e.at, stage: e.stage });
+    for (const r of await s.queries.recentCalls(limit)) {
+      const st = (r.state ?? {}) as Partial<StoredCallState>;
+      for (const e of st.timeline ?? []) for (const h of e.hooks ?? []) runs.push({ ...h, callKey: r.callKey, at: e.at, stage: e.stage });
     }
     return runs.sort((a, b) => b.at - a.at);
   });

@@ -1,6 +1,7 @@
 /**
  * Loads and validates the configuration once: JSON file < environment overrides for secrets.
- * Errors name the bad key (CONFIG_INVALID) or the file problem (CONFIG_UNREADABLE, CONFIG_NOT_JSON).
+ * Errors name the bad key (CONFIG_INVALID, or a code of its own such as CONFIG_STORE_URL_MISSING when
+ * that is the only problem) or the file problem (CONFIG_UNREADABLE, CONFIG_NOT_JSON).
  */
 import { readFileSync } from 'node:fs';
 import { ConnectorError } from '../errors.js';
@@ -11,13 +12,17 @@ const ENV_OVERRIDES: Record<string, string[]> = {
   ASTERISK_B24_AMI_SECRET: ['ami', 'secret'],
   ASTERISK_B24_WEBHOOK_URL: ['bitrix', 'webhookUrl'],
   ASTERISK_B24_CLIENT_SECRET: ['bitrix', 'oauth', 'clientSecret'],
+  ASTERISK_B24_STORE_URL: ['store', 'url'],
 };
 
 export function parseConfig(raw: unknown): Config {
   const r = configSchema.safeParse(raw);
   if (r.success) return deepFreeze(r.data);
   const lines = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-  throw new ConnectorError('CONFIG_INVALID', `invalid configuration:\n  ${lines.join('\n  ')}`, {
+  // A problem with a code of its own (e.g. CONFIG_STORE_URL_MISSING) keeps it when it is the only one.
+  const only = r.error.issues.length === 1 ? r.error.issues[0] : undefined;
+  const own = only && 'params' in only ? (only.params as { code?: unknown } | undefined)?.code : undefined;
+  throw new ConnectorError(typeof own === 'string' ? own : 'CONFIG_INVALID', `invalid configuration:\n  ${lines.join('\n  ')}`, {
     details: { issues: lines },
   });
 }

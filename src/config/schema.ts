@@ -203,9 +203,27 @@ export const cdrSchema = z.object({
 }).strict().refine((c) => c.loguniqueid || c.newcdrcolumns, { path: ['loguniqueid'], message: 'CDR backfill needs loguniqueid=yes or newcdrcolumns=yes in cdr.conf [csv] (a call is found by its uniqueid or linkedid)' });
 
 export const storeSchema = z.object({
-  driver: z.enum(['sqlite']).default('sqlite'),
+  /** `sqlite`: a file on this host (path); `postgres`: a PostgreSQL database (url). docs/operations.md. */
+  driver: z.enum(['sqlite', 'postgres']).default('sqlite'),
+  /** SQLite only. */
   path: z.string().default('./asterisk-b24.sqlite'),
-}).strict();
+  /** PostgreSQL only: postgres://user:password@host:5432/database (a secret; or ASTERISK_B24_STORE_URL). */
+  url: z.string().optional(),
+  /** PostgreSQL only: connections at most. */
+  poolMax: z.number().int().min(1).max(100).default(5),
+  /** PostgreSQL only: give up connecting after this, ms. */
+  connectTimeoutMs: z.number().int().positive().default(5_000),
+}).strict().superRefine((s, ctx) => {
+  if (s.driver !== 'postgres') return;
+  if (!s.url) {
+    ctx.addIssue({
+      code: 'custom', path: ['url'], params: { code: 'CONFIG_STORE_URL_MISSING' },
+      message: 'store.driver "postgres" needs store.url (postgres://user:password@host:5432/database), or set ASTERISK_B24_STORE_URL',
+    });
+  } else if (!/^postgres(ql)?:\/\//.test(s.url)) {
+    ctx.addIssue({ code: 'custom', path: ['url'], message: 'store.url must start with postgres:// or postgresql://' });
+  }
+});
 
 export const httpSchema = z.object({
   host: z.string().default('127.0.0.1'),
@@ -294,5 +312,5 @@ export type ConfigInput = z.input<typeof configSchema>;
 /** Paths (dot-separated) whose values are secrets. */
 export const SECRET_PATHS = [
   'ami.secret', 'bitrix.webhookUrl', 'bitrix.oauth.clientSecret', 'bitrix.oauth.accessToken',
-  'bitrix.oauth.refreshToken', 'bitrix.oauth.applicationToken', 'admin.passwordHash',
+  'bitrix.oauth.refreshToken', 'bitrix.oauth.applicationToken', 'admin.passwordHash', 'store.url',
 ];

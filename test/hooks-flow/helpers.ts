@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startConnector, type Connector } from '../../src/main.js';
+import type { SqliteStore } from '../../src/adapters/store/sqlite.js';
 import { silentLogger } from '../../src/log.js';
 import type { StoredCallState } from '../../src/flow/call-to-crm.js';
 import { inspect, waitFor, type Rig } from '../e2e/helpers.js';
@@ -74,7 +75,8 @@ export async function settle(conn: Connector): Promise<void> {
 
 /** Stored calls whose client number (as the tracker saw it) is `number`. */
 export function callsFrom(conn: Connector, number: string): Array<{ callKey: string; state: StoredCallState }> {
-  const rows = conn.store.db.prepare('SELECT call_key, state FROM calls ORDER BY created_at').all() as Array<{ call_key: string; state: string }>;
+  // These tests run the connector on SQLite; the synchronous read keeps the callers simple.
+  const rows = (conn.store as SqliteStore).db.prepare('SELECT call_key, state FROM calls ORDER BY created_at').all() as Array<{ call_key: string; state: string }>;
   return rows.map((r) => ({ callKey: r.call_key, state: JSON.parse(r.state) as StoredCallState }))
     .filter((r) => r.state.summary?.clientNumber === number);
 }

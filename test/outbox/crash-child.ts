@@ -1,13 +1,14 @@
 /**
- * Child process for the durability test: opens the store at argv[2], enqueues 200 commands (one
- * transaction each), claims 50 and records 10 of them done, prints READY and waits to be killed.
+ * Child process for the durability test: opens the store argv[2] names (a StoreConfig as JSON),
+ * enqueues 200 commands (one transaction each), claims 50 and records 10 of them done, prints
+ * READY and waits to be killed.
  */
-import { openSqliteStore } from '../../src/adapters/store/sqlite.js';
+import { openStore, type StoreConfig } from '../../src/adapters/store/open-store.js';
 import { command, ref } from '../../src/core/crm/commands.js';
 
-const path = process.argv[2];
-if (!path) throw new Error('usage: crash-child PATH');
-const store = openSqliteStore({ path });
+const arg = process.argv[2];
+if (!arg) throw new Error('usage: crash-child STORE_CONFIG_JSON');
+const store = await openStore(JSON.parse(arg) as StoreConfig);
 let now = 1_000;
 for (let i = 0; i < 100; i++) {
   await store.enqueue([

@@ -1,16 +1,18 @@
-import { test, describe, before, after } from 'node:test';
+/**
+ * Durability of the store on every backend (test/store/backends.ts): a store closed mid-work, and a
+ * process killed with SIGKILL, lose nothing they committed.
+ */
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openSqliteStore, pragmaValue } from '../../src/adapters/store/sqlite.js';
+import { openStore } from '../../src/adapters/store/open-store.js';
+import type { PostgresStore } from '../../src/adapters/store/postgres.js';
+import { pragmaValue, type SqliteStore } from '../../src/adapters/store/sqlite.js';
 import { command, ref } from '../../src/core/crm/commands.js';
 import { createOutboxSender } from '../../src/outbox/sender.js';
+import { storeBackends } from '../store/backends.js';
 import { createFakeClient } from './fake-client.js';
-
-let dir: string;
 
 async function waitFor(cond: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
   const end = Date.now() + timeoutMs;
@@ -19,27 +21,27 @@ async function waitFor(cond: () => Promise<boolean>, timeoutMs = 5_000): Promise
     await new Promise((r) => setTimeout(r, 5));
   }
 }
-before(() => {
-  dir = mkdtempSync(join(tmpdir(), 'outbox-durability-'));
-});
-after(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
-
-describe('real SQLite file', () => {
-  test('opens in WAL mode with synchronous=FULL', async () => {
-    const store = openSqliteStore({ path: join(dir, 'pragmas', 'x.sqlite') });
+for (const b of storeBackends()) describe(`${b.name}, on disk`, { skip: b.skip }, () => {
+  test('commits wait for the disk (SQLite: WAL + synchronous=FULL; PostgreSQL: synchronous_commit=on)', async () => {
+    const store = await openStore(await b.freshConfig({ file: true }));
     try {
-      assert.equal(pragmaValue(store.db, 'journal_mode'), 'wal');
-      assert.equal(pragmaValue(store.db, 'synchronous'), 2); // 2 = FULL
+      if (store.driver === 'sqlite') {
+        const db = (store as SqliteStore).db;
+        assert.equal(pragmaValue(db, 'journal_mode'), 'wal');
+        assert.equal(pragmaValue(db, 'synchronous'), 2); // 2 = FULL
+      } else {
+        // The test cluster runs with synchronous_commit=off: the store turns it on for its sessions.
+        const pool = (store as PostgresStore).pool;
+        for (let i = 0; i < 3; i++) assert.equal((await pool.query('SHOW synchronous_commit')).rows[0]?.synchronous_commit, 'on');
+      }
     } finally {
       await store.close();
     }
   });
 
   test('close without finishing, reopen: nothing lost, running rows released and sent', async () => {
-    const path = join(dir, 'close.sqlite');
-    const first = openSqliteStore({ path });
+    const config = await b.freshConfig({ file: true });
+    const first = await openStore(config);
     await first.enqueue([
       command('A', 'register', 'telephony.externalcall.register', { EXTERNAL_CALL_ID: 'A' }, 'live'),
       command('A', 'show:1', 'telephony.externalcall.show', { CALL_ID: ref('register', 'CALL_ID'), USER_ID: 1 }, 'live'),
@@ -48,7 +50,7 @@ describe('real SQLite file', () => {
     assert.equal((await first.claim({ now: 12, limit: 10, maxChain: 5 })).length, 3);
     await first.close(); // the "send" never completed
 
-    const second = openSqliteStore({ path });
+    const second = await openStore(config);
     try {
       assert.deepEqual((await second.stats(13)).byState, { pending: 0, running: 3, done: 0, dead: 0, discarded: 0 });
       assert.deepEqual((await second.listOpenCalls()).map((c) => c.callKey), ['A']);
@@ -64,8 +66,8 @@ describe('real SQLite file', () => {
   });
 
   test('a process killed with SIGKILL mid-work loses nothing it committed', async () => {
-    const path = join(dir, 'kill.sqlite');
-    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./crash-child.ts', import.meta.url)), path], {
+    const config = await b.freshConfig({ file: true });
+    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./crash-child.ts', import.meta.url)), JSON.stringify(config)], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     try {
@@ -82,7 +84,7 @@ describe('real SQLite file', () => {
       await new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(null) : child.once('exit', r)));
     }
 
-    const store = openSqliteStore({ path });
+    const store = await openStore(config);
     try {
       assert.deepEqual((await store.stats(2_000)).byState, { pending: 150, running: 40, done: 10, dead: 0, discarded: 0 });
       assert.equal(await store.releaseRunning(3_000), 40); // the sweep start() does; all 40 may have been sent

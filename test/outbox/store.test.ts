@@ -1,19 +1,14 @@
+/**
+ * The store's behaviour, run against every backend (test/store/backends.ts: SQLite, and
+ * PostgreSQL on a throwaway cluster when one can be started here).
+ */
 import { test, describe, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import Database from 'libsql';
-import { openSqliteStore } from '../../src/adapters/store/sqlite.js';
+import type { AppStore } from '../../src/adapters/store/app-store.js';
 import type { SqliteStore } from '../../src/adapters/store/sqlite.js';
-import { migrate, MIGRATIONS } from '../../src/adapters/store/migrations.js';
 import { command, ref } from '../../src/core/crm/commands.js';
 import { isConnectorError } from '../../src/errors.js';
-
-let store: SqliteStore;
-beforeEach(() => {
-  store = openSqliteStore({ path: ':memory:' });
-});
-afterEach(async () => {
-  await store.close();
-});
+import { storeBackends } from '../store/backends.js';
 
 const reg = (callKey: string, prio: 'live' | 'late' = 'live') =>
   command(callKey, 'register', 'telephony.externalcall.register', { EXTERNAL_CALL_ID: callKey }, prio);
@@ -22,36 +17,49 @@ const show = (callKey: string, user: number) =>
 const finish = (callKey: string) =>
   command(callKey, 'finish', 'telephony.externalcall.finish', { CALL_ID: ref('register', 'CALL_ID') }, 'finish');
 
-describe('migrations', () => {
-  test('fresh store is at the newest version; running again applies nothing', () => {
-    assert.equal(store.schemaVersion, MIGRATIONS.length);
-    const again = migrate(store.db);
-    assert.deepEqual(again, { from: MIGRATIONS.length, to: MIGRATIONS.length, applied: [] });
-    const rows = store.db.prepare('SELECT version, name FROM schema_version ORDER BY version').all();
-    assert.deepEqual(rows, [{ version: 1, name: 'outbox' }, { version: 2, name: 'calls-kv-events' }]);
-  });
+for (const b of storeBackends()) describe(b.name, { skip: b.skip }, () => {
+let store: AppStore;
+beforeEach(async () => {
+  store = await b.open();
+});
+afterEach(async () => {
+  await store.close();
+});
 
-  test('applies only the missing ones, forward-only', () => {
-    const db = new Database(':memory:');
+describe('migrations', () => {
+  test('fresh store is at the newest version; running again applies nothing', async () => {
+    assert.equal(store.schemaVersion, b.migrations.length);
+    const raw = await b.raw();
     try {
-      assert.deepEqual(migrate(db, MIGRATIONS.slice(0, 1)), { from: 0, to: 1, applied: [1] });
-      assert.deepEqual(migrate(db), { from: 1, to: 2, applied: [2] });
-      assert.throws(() => migrate(db, MIGRATIONS.slice(0, 1)), (e) => isConnectorError(e) && e.code === 'STORE_SCHEMA_TOO_NEW');
+      assert.deepEqual(await raw.migrate(), { from: 0, to: b.migrations.length, applied: b.migrations.map((m) => m.version) });
+      assert.deepEqual(await raw.migrate(), { from: b.migrations.length, to: b.migrations.length, applied: [] });
+      assert.deepEqual(await raw.versions(), [{ version: 1, name: 'outbox' }, { version: 2, name: 'calls-kv-events' }]);
     } finally {
-      db.close();
+      await raw.close();
     }
   });
 
-  test('a failing migration rolls back and is reported; bad numbering refused', () => {
-    const db = new Database(':memory:');
+  test('applies only the missing ones, forward-only', async () => {
+    const raw = await b.raw();
     try {
-      const broken = [...MIGRATIONS, { version: 3, name: 'broken', sql: 'CREATE TABLE x (a INT); SELECT nope FROM nowhere;' }];
-      assert.throws(() => migrate(db, broken), (e) => isConnectorError(e) && e.code === 'STORE_MIGRATION_FAILED');
-      assert.equal((db.prepare('SELECT MAX(version) AS v FROM schema_version').get() as { v: number }).v, 2);
-      assert.equal(db.prepare(`SELECT name FROM sqlite_master WHERE name = 'x'`).get(), undefined);
-      assert.throws(() => migrate(db, [{ version: 2, name: 'x', sql: '' }]), (e) => isConnectorError(e) && e.code === 'STORE_MIGRATION_ORDER');
+      assert.deepEqual(await raw.migrate(b.migrations.slice(0, 1)), { from: 0, to: 1, applied: [1] });
+      assert.deepEqual(await raw.migrate(), { from: 1, to: 2, applied: [2] });
+      await assert.rejects(async () => raw.migrate(b.migrations.slice(0, 1)), (e) => isConnectorError(e) && e.code === 'STORE_SCHEMA_TOO_NEW');
     } finally {
-      db.close();
+      await raw.close();
+    }
+  });
+
+  test('a failing migration rolls back and is reported; bad numbering refused', async () => {
+    const raw = await b.raw();
+    try {
+      const broken = [...b.migrations, { version: 3, name: 'broken', sql: 'CREATE TABLE x (a INT); SELECT nope FROM nowhere;' }];
+      await assert.rejects(async () => raw.migrate(broken), (e) => isConnectorError(e) && e.code === 'STORE_MIGRATION_FAILED');
+      assert.deepEqual((await raw.versions()).map((v) => v.version), [1, 2]);
+      assert.equal(await raw.hasTable('x'), false);
+      await assert.rejects(async () => raw.migrate([{ version: 2, name: 'x', sql: '' }]), (e) => isConnectorError(e) && e.code === 'STORE_MIGRATION_ORDER');
+    } finally {
+      await raw.close();
     }
   });
 });
@@ -163,8 +171,8 @@ describe('claim', () => {
     assert.equal(dropped?.lastError?.code, 'OUTBOX_EXPIRED');
   });
 
-  test('the expiry sweep uses its partial index (no walk over every pending row)', () => {
-    const plan = store.db.prepare(`EXPLAIN QUERY PLAN UPDATE outbox INDEXED BY outbox_expiry SET state = 'discarded'
+  test('the expiry sweep uses its partial index (no walk over every pending row)', { skip: b.name !== 'sqlite' && 'SQLite query plan' }, () => {
+    const plan = (store as SqliteStore).db.prepare(`EXPLAIN QUERY PLAN UPDATE outbox INDEXED BY outbox_expiry SET state = 'discarded'
       WHERE state = 'pending' AND expires_at IS NOT NULL AND expires_at <= 5`).all() as Array<{ detail: string }>;
     assert.match(plan.map((p) => p.detail).join(' '), /outbox_expiry/);
   });
@@ -241,4 +249,5 @@ describe('calls, kv, events_seen', () => {
     await store.close();
     await assert.rejects(store.stats(1), (e) => isConnectorError(e) && e.code === 'STORE_CLOSED');
   });
+});
 });

@@ -1,5 +1,5 @@
 /**
- * The REAL PanelPort, over a running connector's parts: AMI client, tracker, flow, SQLite store,
+ * The REAL PanelPort, over a running connector's parts: AMI client, tracker, flow, store (SQLite or PostgreSQL),
  * outbox sender, limiter, hooks runner and user directory (docs/admin-panel.md has the mapping).
  *
  * Settings: the panel edits an overlay of the editable sections, validated by the config schema
@@ -22,8 +22,7 @@ import type { CommandState, OutboxCommand } from '../../outbox/command.js';
 import type { AmiClient } from '../ami/client.js';
 import type { B24Limiter, LimiterStats } from '../bitrix/limiter.js';
 import type { HookRunner } from '../hooks/runner.js';
-import type { SqliteStore } from '../store/sqlite.js';
-import { callFactsSince, lastChangedCommand, lastSentCommand, listOutboxNewest, restFactsSince, searchCalls } from '../store/sqlite-panel-queries.js';
+import type { AppStore } from '../store/app-store.js';
 import type { CallRecord } from '../../outbox/store-port.js';
 import { bucketSeries } from './chart-buckets.js';
 import { explainCall } from './explain.js';
@@ -41,7 +40,7 @@ export const SETTINGS_KEY = 'panel.settings';
 export interface PanelSources {
   /** The config file's values (the panel's overlay goes on top of them). */
   readonly config: Config;
-  readonly store: Pick<SqliteStore, 'db' | 'stats' | 'getCall' | 'list' | 'getValue' | 'setValue'>;
+  readonly store: Pick<AppStore, 'queries' | 'isOpen' | 'stats' | 'getCall' | 'list' | 'getValue' | 'setValue'>;
   readonly sender: { retry(id: number): Promise<boolean>; discard(id: number): Promise<boolean> };
   /** Applies a validated config while running; returns the sections that changed. */
   readonly applySettings: (config: Config) => ReadonlySet<string>;
@@ -70,6 +69,8 @@ export class ConnectorPanelPort implements PanelPort {
   private effective: Config;
   private overlay: Overlay = {};
   private amiSince: number | null;
+  /** The outbox command changed last, as read by the last health(). */
+  private lastChanged: OutboxCommand | undefined;
 
   constructor(private readonly src: PanelSources, opts: ConnectorPanelPortOptions) {
     this.now = opts.now ?? Date.now;
@@ -78,7 +79,7 @@ export class ConnectorPanelPort implements PanelPort {
       tracker: () => src.tracker(),
       storedState: async (callKey) => stateOf(await src.store.getCall(callKey)),
       health: () => this.health(),
-      lastChanged: () => lastChangedCommand(src.store.db),
+      lastChanged: () => this.lastChanged,
       listening: () => this.listeners.size > 0,
       emit: (e) => this.emit(e),
       now: () => this.now(),
@@ -122,7 +123,12 @@ export class ConnectorPanelPort implements PanelPort {
 
   async health(): Promise<HealthView> {
     const st = await this.src.store.stats(this.now());
-    const last = this.safe(() => lastSentCommand(this.src.store.db));
+    const [last, changed] = await Promise.all([
+      this.src.store.queries.lastSentCommand().catch(() => undefined),
+      this.src.store.queries.lastChangedCommand().catch(() => undefined),
+    ]);
+    // The live diff reads the last change right after the health (both are async for PostgreSQL).
+    this.lastChanged = changed;
     const failed = last !== undefined && last.state !== 'done' && last.lastError !== null;
     return {
       ami: { connected: this.src.ami.ready, since: this.src.ami.ready ? this.amiSince : null, reconnects: this.src.ami.stats.reconnects },
@@ -132,7 +138,7 @@ export class ConnectorPanelPort implements PanelPort {
         authMode: this.src.config.bitrix.auth,
       },
       outbox: { depth: st.depth, oldestAgeMs: st.oldestAgeMs, dead: st.dead },
-      store: { open: this.src.store.db.open },
+      store: { open: this.src.store.isOpen },
     };
   }
 
@@ -150,7 +156,7 @@ export class ConnectorPanelPort implements PanelPort {
   }
 
   async history(q: HistoryQuery): Promise<HistoryPage> {
-    const page = searchCalls(this.src.store.db, {
+    const page = await this.src.store.queries.searchCalls({
       limit: q.limit, offset: q.offset,
       ...(q.number !== undefined ? { number: q.number } : {}),
       ...(q.extension !== undefined ? { extension: q.extension } : {}),
@@ -187,7 +193,7 @@ export class ConnectorPanelPort implements PanelPort {
   // ——— outbox, limiter ———
 
   readonly outbox = {
-    list: async (q: { state?: CommandState; limit?: number }): Promise<readonly OutboxCommand[]> => listOutboxNewest(this.src.store.db, q),
+    list: async (q: { state?: CommandState; limit?: number }): Promise<readonly OutboxCommand[]> => this.src.store.queries.listOutboxNewest(q),
     retry: async (id: number): Promise<boolean> => this.changed(id, await this.src.sender.retry(id)),
     discard: async (id: number): Promise<boolean> => this.changed(id, await this.src.sender.discard(id)),
   };
@@ -264,8 +270,9 @@ export class ConnectorPanelPort implements PanelPort {
   async charts(range: ChartRange): Promise<ChartSeries> {
     const now = this.now();
     const since = now - (range === '24h' ? 25 : 8 * 24) * 3_600_000;
-    const db = this.src.store.db;
-    return bucketSeries(range, now, this.effective.bitrix.limits.drainPerSec, callFactsSince(db, since), restFactsSince(db, since));
+    const q = this.src.store.queries;
+    const [calls, rest] = await Promise.all([q.callFactsSince(since), q.restFactsSince(since)]);
+    return bucketSeries(range, now, this.effective.bitrix.limits.drainPerSec, calls, rest);
   }
 
   subscribe(listener: PanelListener): () => void {
@@ -335,14 +342,6 @@ export class ConnectorPanelPort implements PanelPort {
       } catch (err) {
         this.log.debug({ code: errorCode(err) }, 'panel listener threw');
       }
-    }
-  }
-
-  private safe<T>(fn: () => T): T | undefined {
-    try {
-      return fn();
-    } catch {
-      return undefined;
     }
   }
 }

@@ -112,7 +112,7 @@ export function migrate(db: Database.Database, migrations: readonly Migration[] 
   return { from, to: current(), applied };
 }
 
-function checkNumbering(migrations: readonly Migration[]): void {
+export function checkNumbering(migrations: readonly Migration[]): void {
   migrations.forEach((m, i) => {
     if (m.version !== i + 1) {
       throw new ConnectorError('STORE_MIGRATION_ORDER', `migration #${i} has version ${m.version}, expected ${i + 1}`);

@@ -3,58 +3,19 @@
  * sqlite.ts opens the database, wraps these in the async port and maps driver errors.
  */
 import type Database from 'libsql';
-import { ConnectorError } from '../../errors.js';
 import { COMMAND_STATES, OutboxCode } from '../../outbox/command.js';
 import type { CommandError, CommandState, CommandUpdate, NewCommand, OutboxCommand } from '../../outbox/command.js';
 import { stepKey } from '../../outbox/packer.js';
 import type { KnownStep } from '../../outbox/packer.js';
-import { referencedSteps } from '../../outbox/refs.js';
 import type { ClaimOptions, EnqueueResult, ListQuery, OutboxStats, StepLookup } from '../../outbox/store-port.js';
+import {
+  CARD_AFTER_END_MESSAGE, chainRun, EXPIRED_MESSAGE, NO_PRIORITY_LIMIT, RESUMABLE_CODES, rowToCommand, stepConflict, updateValues, validateCommand,
+} from './outbox-rows.js';
+import type { OutboxRow as Row } from './outbox-rows.js';
 
-interface Row {
-  id: number;
-  call_key: string;
-  step: string;
-  idempotency_key: string;
-  method: string;
-  params: string;
-  priority: number;
-  state: CommandState;
-  attempts: number;
-  next_attempt_at: number;
-  expires_at: number | null;
-  solo: number;
-  uncertain: number;
-  last_error_code: string | null;
-  last_error_message: string | null;
-  result: string | null;
-  created_at: number;
-  updated_at: number;
-}
+export { rowToCommand } from './outbox-rows.js';
 
-export function rowToCommand(r: Row): OutboxCommand {
-  return {
-    id: r.id,
-    callKey: r.call_key,
-    step: r.step,
-    idempotencyKey: r.idempotency_key,
-    method: r.method,
-    params: JSON.parse(r.params) as Record<string, unknown>,
-    priority: r.priority,
-    state: r.state,
-    attempts: r.attempts,
-    nextAttemptAt: r.next_attempt_at,
-    lastError: r.last_error_code === null ? null : { code: r.last_error_code, message: r.last_error_message ?? '' },
-    result: r.result === null ? undefined : JSON.parse(r.result),
-    solo: r.solo === 1,
-    uncertain: r.uncertain === 1,
-    expiresAt: r.expires_at,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-  };
-}
-
-const NO_PRIORITY_LIMIT = 2 ** 31;
+const RESUMABLE = RESUMABLE_CODES.map((c) => `'${c}'`).join(', ');
 
 export type SqliteOutbox = ReturnType<typeof createSqliteOutbox>;
 
@@ -68,7 +29,7 @@ export function createSqliteOutbox(db: Database.Database) {
     byKey: db.prepare('SELECT * FROM outbox WHERE idempotency_key = ?'),
     byId: db.prepare('SELECT * FROM outbox WHERE id = ?'),
     // INDEXED BY: without it SQLite walks every pending row on each claim (found by bench/outbox.ts).
-    expire: db.prepare(`UPDATE outbox INDEXED BY outbox_expiry SET state = 'discarded', last_error_code = @code, last_error_message = 'expired before it could be sent',
+    expire: db.prepare(`UPDATE outbox INDEXED BY outbox_expiry SET state = 'discarded', last_error_code = @code, last_error_message = '${EXPIRED_MESSAGE}',
         updated_at = @now WHERE state = 'pending' AND expires_at IS NOT NULL AND expires_at <= @now`),
     heads: db.prepare(`SELECT c.* FROM outbox AS c
       WHERE c.state = 'pending' AND c.next_attempt_at <= @now AND c.priority <= @maxPriority
@@ -91,14 +52,13 @@ export function createSqliteOutbox(db: Database.Database) {
       WHERE id = @id AND state IN ('pending', 'dead')`),
     resume: db.prepare(`UPDATE outbox SET next_attempt_at = @now, updated_at = @now
       WHERE state = 'pending' AND next_attempt_at > @now AND attempts > 0
-        AND last_error_code IN ('B24_NETWORK', 'B24_TIMEOUT', 'B24_SERVER_ERROR', 'B24_SERVER_UNAVAILABLE', 'B24_QUERY_LIMIT',
-          'B24_OVERLOAD_LIMIT', 'OUTBOX_SEND_TIMEOUT', 'OUTBOX_SEND_FAILED', 'B24_UNKNOWN')`),
+        AND last_error_code IN (${RESUMABLE})`),
     discardCards: db.prepare(`UPDATE outbox SET state = 'discarded', last_error_code = 'OUTBOX_EXPIRED',
-        last_error_message = 'the call ended before the card could be shown', updated_at = @now
+        last_error_message = '${CARD_AFTER_END_MESSAGE}', updated_at = @now
       WHERE call_key = @callKey AND state = 'pending' AND expires_at IS NOT NULL AND step LIKE 'show:%'`),
     // A show that went back to pending after a failed send, for a call that has ended since.
     staleShows: db.prepare(`UPDATE outbox INDEXED BY outbox_expiry SET state = 'discarded', last_error_code = 'OUTBOX_EXPIRED',
-        last_error_message = 'the call ended before the card could be shown', updated_at = @now
+        last_error_message = '${CARD_AFTER_END_MESSAGE}', updated_at = @now
       WHERE state = 'pending' AND expires_at IS NOT NULL AND step LIKE 'show:%'
         AND EXISTS (SELECT 1 FROM calls WHERE calls.call_key = outbox.call_key AND calls.ended_at IS NOT NULL)`),
     countByState: db.prepare('SELECT state, COUNT(*) AS n FROM outbox GROUP BY state'),
@@ -112,7 +72,7 @@ export function createSqliteOutbox(db: Database.Database) {
     const inserted: number[] = [];
     const ignored: string[] = [];
     for (const c of commands) {
-      validate(c);
+      validateCommand(c);
       const info = s.insert.run({
         callKey: c.callKey, step: c.step, idempotencyKey: c.idempotencyKey, method: c.method,
         params: JSON.stringify(c.params), priority: c.priority, now, expiresAt: c.expiresAt ?? null,
@@ -122,9 +82,7 @@ export function createSqliteOutbox(db: Database.Database) {
       } else if (s.byKey.get(c.idempotencyKey)) {
         ignored.push(c.idempotencyKey);
       } else {
-        throw new ConnectorError(OutboxCode.stepConflict, `call ${c.callKey} already has a step '${c.step}' under another idempotency key`, {
-          details: { callKey: c.callKey, step: c.step, idempotencyKey: c.idempotencyKey },
-        });
+        throw stepConflict(c);
       }
     }
     return { inserted, ignored };
@@ -149,29 +107,11 @@ export function createSqliteOutbox(db: Database.Database) {
   /** Consecutive ready followers of a head that each reference a step earlier in the run. */
   function chainAfter(head: Row, now: number, n: number): Row[] {
     if (n <= 0) return [];
-    const rows = s.followers.all({ callKey: head.call_key, id: head.id, n }) as Row[];
-    const run: Row[] = [];
-    const steps = new Set([head.step]);
-    for (const r of rows) {
-      const ready = r.state === 'pending' && r.next_attempt_at <= now && r.solo === 0 && (r.expires_at === null || r.expires_at > now);
-      if (!ready) break;
-      const refs = referencedSteps(JSON.parse(r.params));
-      if (!refs.some((step) => steps.has(step))) break;
-      run.push(r);
-      steps.add(r.step);
-    }
-    return run;
+    return chainRun(head, s.followers.all({ callKey: head.call_key, id: head.id, n }) as Row[], now);
   }
 
   function record(updates: readonly CommandUpdate[], now: number): void {
-    for (const u of updates) {
-      s.record.run({
-        id: u.id, state: u.state, attempts: u.attempts, nextAttemptAt: u.nextAttemptAt, solo: u.solo ? 1 : 0, now,
-        uncertain: u.uncertain ? 1 : 0,
-        code: u.lastError?.code ?? null, message: u.lastError?.message ?? null,
-        result: u.state === 'done' ? JSON.stringify(u.result ?? null) : null,
-      });
-    }
+    for (const u of updates) s.record.run({ ...updateValues(u), now });
   }
 
   function steps(lookups: readonly StepLookup[]): Map<string, KnownStep> {
@@ -226,17 +166,4 @@ export function createSqliteOutbox(db: Database.Database) {
 
 function mapRow(r: unknown): OutboxCommand | undefined {
   return r ? rowToCommand(r as Row) : undefined;
-}
-
-function validate(c: NewCommand): void {
-  const bad = (why: string): never => {
-    throw new ConnectorError(OutboxCode.badCommand, `bad command ${c.idempotencyKey || '(no key)'}: ${why}`);
-  };
-  if (!c.callKey) bad('empty callKey');
-  if (!c.step) bad('empty step');
-  if (!c.idempotencyKey) bad('empty idempotencyKey');
-  if (!c.method) bad('empty method');
-  if (!c.params || typeof c.params !== 'object' || Array.isArray(c.params)) bad('params must be an object');
-  if (!Number.isInteger(c.priority)) bad('priority must be an integer');
-  if (c.expiresAt !== undefined && !Number.isFinite(c.expiresAt)) bad('expiresAt must be a number');
 }

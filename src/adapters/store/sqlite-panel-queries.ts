@@ -1,26 +1,16 @@
 /**
  * Read-only queries the admin panel needs beyond the store ports: call history search (over the
  * flow's stored JSON state, with SQLite's JSON1 functions), the outbox newest first, and the raw
- * facts the charts bucket. New functions over the same tables; nothing here writes.
+ * facts the charts bucket. New functions over the same tables; nothing here writes. sqliteQueries()
+ * offers them as the async StoreQueries of app-store.ts (postgres-queries.ts is the PostgreSQL twin).
  */
 import type Database from 'libsql';
 import type { CallRecord } from '../../outbox/store-port.js';
+import type { CallChartFact, CallSearch, StoreQueries } from './app-store.js';
 import type { CommandState, OutboxCommand } from '../../outbox/command.js';
-import { rowToCommand } from './sqlite-outbox.js';
+import { rowToCommand } from './outbox-rows.js';
 
-export interface CallSearch {
-  /** Digits searched inside the client number (other characters of the query are ignored). */
-  readonly number?: string;
-  /** A conversation's extension or the caller extension. */
-  readonly extension?: string;
-  /** Call start, epoch ms: from inclusive, to exclusive. */
-  readonly from?: number;
-  readonly to?: number;
-  /** Only calls whose end is recorded (the history), default true. */
-  readonly endedOnly?: boolean;
-  readonly limit: number;
-  readonly offset: number;
-}
+export type { CallChartFact, CallSearch } from './app-store.js';
 
 interface CallRow {
   call_key: string;
@@ -81,12 +71,6 @@ export function lastChangedCommand(db: Database.Database): OutboxCommand | undef
   return r ? rowToCommand(r as Parameters<typeof rowToCommand>[0]) : undefined;
 }
 
-export interface CallChartFact {
-  readonly startedAt: number;
-  readonly answered: boolean;
-  readonly live: boolean;
-}
-
 /** Calls started at or after `since`, for the charts. */
 export function callFactsSince(db: Database.Database, since: number): CallChartFact[] {
   const rows = db.prepare(`SELECT ${STARTED} AS s, json_extract(state, '$.summary.answeredAt') AS a, ended_at AS e
@@ -98,4 +82,22 @@ export function callFactsSince(db: Database.Database, since: number): CallChartF
 export function restFactsSince(db: Database.Database, since: number): Array<{ at: number; requests: number }> {
   const rows = db.prepare("SELECT updated_at AS at, attempts AS n, state FROM outbox WHERE updated_at >= ? AND (attempts > 0 OR state = 'done')").all(since) as Array<{ at: number; n: number }>;
   return rows.map((r) => ({ at: r.at, requests: Math.max(1, r.n) }));
+}
+
+/** Calls last updated most recently first (the hooks CLI's sample calls). */
+export function recentCalls(db: Database.Database, limit: number): CallRecord[] {
+  return (db.prepare('SELECT * FROM calls ORDER BY updated_at DESC, call_key DESC LIMIT ?').all(limit) as CallRow[]).map(toRecord);
+}
+
+/** The queries above behind the async StoreQueries interface (what the app uses). */
+export function sqliteQueries(db: Database.Database, run: <R>(what: string, fn: () => R) => Promise<R>): StoreQueries {
+  return {
+    searchCalls: (q) => run('searchCalls', () => searchCalls(db, q)),
+    listOutboxNewest: (q) => run('listOutboxNewest', () => listOutboxNewest(db, q)),
+    lastSentCommand: () => run('lastSentCommand', () => lastSentCommand(db)),
+    lastChangedCommand: () => run('lastChangedCommand', () => lastChangedCommand(db)),
+    callFactsSince: (since) => run('callFactsSince', () => callFactsSince(db, since)),
+    restFactsSince: (since) => run('restFactsSince', () => restFactsSince(db, since)),
+    recentCalls: (limit) => run('recentCalls', () => recentCalls(db, limit)),
+  };
 }

@@ -15,9 +15,11 @@ import { ConnectorError, isConnectorError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { silentLogger } from '../../log.js';
 import type { Store } from '../../outbox/store-port.js';
+import type { AppStore } from './app-store.js';
 import { migrate } from './migrations.js';
 import type { Migration } from './migrations.js';
 import { createSqliteOutbox } from './sqlite-outbox.js';
+import { sqliteQueries } from './sqlite-panel-queries.js';
 import { createSqliteState } from './sqlite-state.js';
 
 export interface SqliteStoreOptions {
@@ -32,7 +34,8 @@ export interface SqliteStoreOptions {
   readonly migrations?: readonly Migration[];
 }
 
-export interface SqliteStore extends Store {
+export interface SqliteStore extends AppStore {
+  readonly driver: 'sqlite';
   /** The raw handle, for tests and the benchmark only. */
   readonly db: Database.Database;
 }
@@ -74,6 +77,12 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
 
   return {
     db,
+    driver: 'sqlite',
+    location: options.path,
+    get isOpen() {
+      return !closed && db.open;
+    },
+    queries: sqliteQueries(db, run),
     schemaVersion,
     enqueue: (commands, now, opts) => run('enqueue', () => enqueueTx.immediate(commands, now, opts)),
     claim: (o) => run('claim', () => claimTx.immediate(o)),
