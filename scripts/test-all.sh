@@ -4,8 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages the tests use, installed only when missing.
-APT_PACKAGES=(ffmpeg chromium)
+# Debian packages the tests use, installed only when missing. postgresql: the PostgreSQL store
+# tests run initdb/pg_ctl from /usr/lib/postgresql/*/bin into a temp dir (test/store/pg-cluster.ts);
+# no system-wide server has to run.
+APT_PACKAGES=(ffmpeg chromium postgresql)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
