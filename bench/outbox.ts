@@ -3,6 +3,10 @@
  * claim+record throughput, and the sender end-to-end against an in-process fake portal in batch vs
  * naive mode (how many HTTP requests a backlog costs). `benchOutbox()` returns the figures; run this
  * file directly to print them as JSON.
+ *
+ * `store: 'postgres'` runs the same on PostgreSQL: a throwaway cluster on loopback with fsync on
+ * (test/store/pg-cluster.ts; ASTERISK_B24_TEST_PG_URL names another server), one database per
+ * figure; FULL/NORMAL become synchronous_commit on/off.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +14,10 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { B24BatchCommand, B24BatchOutcome, B24Client, B24Params } from '../src/adapters/bitrix/types.js';
 import { isResultRef } from '../src/adapters/bitrix/types.js';
+import type { AppStore } from '../src/adapters/store/app-store.js';
+import { openPostgresStore } from '../src/adapters/store/postgres.js';
 import { openSqliteStore } from '../src/adapters/store/sqlite.js';
+import { startPgCluster, type PgCluster } from '../test/store/pg-cluster.js';
 import { command, ref } from '../src/core/crm/commands.js';
 import type { CrmCommand } from '../src/core/crm/commands.js';
 import { createOutboxSender } from '../src/outbox/sender.js';
@@ -26,6 +33,7 @@ export interface EnqueueFigure {
 
 export interface OutboxBenchResult {
   readonly name: 'outbox';
+  readonly store: 'sqlite' | 'postgres';
   readonly enqueue: readonly EnqueueFigure[];
   readonly claim: { readonly commands: number; readonly batchSize: number; readonly ms: number; readonly commandsPerSec: number };
   readonly sender: ReadonlyArray<{ readonly mode: 'batch' | 'naive'; readonly commands: number; readonly requests: number; readonly ms: number; readonly commandsPerSec: number }>;
@@ -34,7 +42,11 @@ export interface OutboxBenchResult {
 export interface OutboxBenchOptions {
   /** Calls to simulate; each is one stage-change transaction of 3 commands. Default 600. */
   readonly calls?: number;
+  /** Default sqlite. */
+  readonly store?: 'sqlite' | 'postgres';
 }
+
+type Open = (name: string, synchronous?: 'FULL' | 'NORMAL') => Promise<AppStore>;
 
 /** One stage change's worth: register, show, finish of one call. */
 function callCommands(i: number): CrmCommand[] {
@@ -48,8 +60,8 @@ function callCommands(i: number): CrmCommand[] {
 
 const perSec = (n: number, ms: number): number => Math.round((n * 1000) / Math.max(ms, 0.001));
 
-async function benchEnqueue(dir: string, synchronous: 'FULL' | 'NORMAL', calls: number): Promise<EnqueueFigure> {
-  const store = openSqliteStore({ path: join(dir, `enqueue-${synchronous}.sqlite`), synchronous });
+async function benchEnqueue(open: Open, synchronous: 'FULL' | 'NORMAL', calls: number): Promise<EnqueueFigure> {
+  const store = await open(`enqueue-${synchronous}`, synchronous);
   try {
     const t0 = performance.now();
     for (let i = 0; i < calls; i++) await store.enqueue(callCommands(i), i);
@@ -60,8 +72,8 @@ async function benchEnqueue(dir: string, synchronous: 'FULL' | 'NORMAL', calls: 
   }
 }
 
-async function benchClaim(dir: string, calls: number): Promise<OutboxBenchResult['claim']> {
-  const store = openSqliteStore({ path: join(dir, 'claim.sqlite') });
+async function benchClaim(open: Open, calls: number): Promise<OutboxBenchResult['claim']> {
+  const store = await open('claim');
   try {
     for (let i = 0; i < calls; i++) await store.enqueue(callCommands(i), i);
     const t0 = performance.now();
@@ -105,8 +117,8 @@ function fakePortal(): B24Client & { requests: number } {
   return portal;
 }
 
-async function benchSender(dir: string, mode: 'batch' | 'naive', calls: number): Promise<OutboxBenchResult['sender'][number]> {
-  const store = openSqliteStore({ path: join(dir, `sender-${mode}.sqlite`) });
+async function benchSender(open: Open, mode: 'batch' | 'naive', calls: number): Promise<OutboxBenchResult['sender'][number]> {
+  const store = await open(`sender-${mode}`);
   try {
     for (let i = 0; i < calls; i++) await store.enqueue(callCommands(i), i);
     const client = fakePortal();
@@ -122,17 +134,26 @@ async function benchSender(dir: string, mode: 'batch' | 'naive', calls: number):
 
 export async function benchOutbox(options: OutboxBenchOptions = {}): Promise<OutboxBenchResult> {
   const calls = Math.max(1, Math.floor(options.calls ?? 600));
+  const kind = options.store ?? 'sqlite';
   const dir = mkdtempSync(join(tmpdir(), 'bench-outbox-'));
+  let cluster: PgCluster | undefined;
   try {
-    const enqueue = [await benchEnqueue(dir, 'FULL', calls), await benchEnqueue(dir, 'NORMAL', calls)];
-    const claim = await benchClaim(dir, calls);
-    const sender = [await benchSender(dir, 'batch', calls), await benchSender(dir, 'naive', calls)];
-    return { name: 'outbox', enqueue, claim, sender };
+    if (kind === 'postgres') cluster = await startPgCluster({ durable: true });
+    const pgc = cluster;
+    const open: Open = pgc
+      ? async (_name, synchronous) => openPostgresStore({ url: await pgc.createDatabase(), synchronousCommit: synchronous !== 'NORMAL' })
+      : async (name, synchronous) => openSqliteStore({ path: join(dir, `${name}.sqlite`), ...(synchronous ? { synchronous } : {}) });
+    const enqueue = [await benchEnqueue(open, 'FULL', calls), await benchEnqueue(open, 'NORMAL', calls)];
+    const claim = await benchClaim(open, calls);
+    const sender = [await benchSender(open, 'batch', calls), await benchSender(open, 'naive', calls)];
+    return { name: 'outbox', store: kind, enqueue, claim, sender };
   } finally {
+    await cluster?.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  console.log(JSON.stringify(await benchOutbox(), null, 2));
+  const store = process.argv.includes('postgres') ? 'postgres' : 'sqlite';
+  console.log(JSON.stringify(await benchOutbox({ store }), null, 2));
 }

@@ -11,7 +11,11 @@ import { benchTrack, benchMemory } from './ami-track.js';
 
 interface Row { name: string; value: number; unit: string; target?: string }
 const rows: Row[] = [];
-const only = process.argv.slice(2);
+// `npm run bench -- outbox --store postgres`: the outbox figures on PostgreSQL instead of SQLite.
+const args = process.argv.slice(2);
+const storeAt = args.indexOf('--store');
+const store = storeAt >= 0 && args[storeAt + 1] === 'postgres' ? 'postgres' : 'sqlite';
+const only = args.filter((a, i) => a !== '--store' && (storeAt < 0 || i !== storeAt + 1));
 const want = (name: string): boolean => only.length === 0 || only.some((o) => name.startsWith(o));
 
 if (want('ami')) {
@@ -34,9 +38,12 @@ if (want('ami-tls')) {
 
 if (want('outbox')) {
   const { benchOutbox } = await import('./outbox.js');
-  const o = await benchOutbox();
-  for (const e of o.enqueue) rows.push({ name: `outbox.enqueue synchronous=${e.synchronous} (3-command transactions)`, value: Math.round(e.transactionsPerSec), unit: 'tx/s' });
-  rows.push({ name: `outbox.claim+record (batches of ${o.claim.batchSize})`, value: Math.round(o.claim.commandsPerSec), unit: 'commands/s' });
+  const o = await benchOutbox({ store });
+  const on = store === 'postgres' ? ' [postgres]' : '';
+  const sync = (s: string): string => (store === 'postgres' ? `synchronous_commit=${s === 'FULL' ? 'on' : 'off'}` : `synchronous=${s}`);
+  for (const e of o.enqueue) rows.push({ name: `outbox.enqueue${on} ${sync(e.synchronous)} (3-command transactions)`, value: Math.round(e.transactionsPerSec), unit: 'tx/s' });
+  rows.push({ name: `outbox.claim+record${on} (batches of ${o.claim.batchSize})`, value: Math.round(o.claim.commandsPerSec), unit: 'commands/s' });
+  for (const s of o.sender) rows.push({ name: `outbox.sender${on} ${s.mode} (fake portal, ${s.requests} requests)`, value: Math.round(s.commandsPerSec), unit: 'commands/s' });
 }
 if (want('cdr')) {
   const { benchCdr } = await import('./cdr.js');

@@ -7,7 +7,7 @@
  * ASTERISK_B24_TEST_PG_URL=postgres://user:pw@host:port/db uses that server instead (the role must
  * be allowed to CREATE DATABASE); the databases made here are dropped at the end.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -20,6 +20,8 @@ export interface PgCluster {
   /** Drops a database made by createDatabase (closing its connections first). */
   dropDatabase(url: string): Promise<void>;
   stop(): Promise<void>;
+  /** Stops the server (fast shutdown: connections are cut), waits `downMs`, starts it again; undefined for ASTERISK_B24_TEST_PG_URL. */
+  readonly restart?: (downMs: number) => Promise<void>;
   /** postgres:// URL of the maintenance database (postgres). */
   readonly adminUrl: string;
 }
@@ -75,10 +77,11 @@ async function admin<R>(url: string, fn: (c: pg.Client) => Promise<R>): Promise<
   }
 }
 
-function clusterOver(adminUrl: string, stopServer: () => void): PgCluster {
+function clusterOver(adminUrl: string, stopServer: () => void, restart?: (downMs: number) => Promise<void>): PgCluster {
   const made = new Set<string>();
   return {
     adminUrl,
+    ...(restart ? { restart } : {}),
     async createDatabase() {
       const name = dbName();
       await admin(adminUrl, (c) => c.query(`CREATE DATABASE ${name} TEMPLATE template0`));
@@ -108,10 +111,17 @@ export async function startPgCluster(options: StartOptions = {}): Promise<PgClus
   if (!bin) throw new Error('PostgreSQL binaries not found under /usr/lib/postgresql/*/bin (apt install postgresql) and ASTERISK_B24_TEST_PG_URL is not set');
   const dir = mkdtempSync(join(tmpdir(), 'ab24-pg-'));
   const asRoot = process.getuid?.() === 0;
+  const argvOf = (exe: string, args: string[]): [string, string[]] =>
+    asRoot ? ['runuser', ['-u', 'postgres', '--', join(bin, exe), ...args]] : [join(bin, exe), args];
   const run = (exe: string, args: string[]): void => {
-    const [cmd, argv] = asRoot ? ['runuser', ['-u', 'postgres', '--', join(bin, exe), ...args]] : [join(bin, exe), args];
+    const [cmd, argv] = argvOf(exe, args);
     execFileSync(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir });
   };
+  /** Asynchronous, so the test process goes on (its store retries) while the server is down. */
+  const runAsync = (exe: string, args: string[]): Promise<void> => new Promise((resolve, reject) => {
+    const [cmd, argv] = argvOf(exe, args);
+    execFile(cmd, argv, { cwd: dir }, (e) => (e ? reject(e) : resolve()));
+  });
   if (asRoot) {
     const pw = execFileSync('id', ['-u', 'postgres']).toString().trim();
     const gid = execFileSync('id', ['-g', 'postgres']).toString().trim();
@@ -136,9 +146,15 @@ export async function startPgCluster(options: StartOptions = {}): Promise<PgClus
     for (let attempt = 1; ; attempt++) {
       const port = await freePort();
       try {
-        run('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '30', '-o',
-          `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir} -c max_connections=200${quick}`, 'start']);
-        return clusterOver(`postgres://postgres@127.0.0.1:${port}/postgres`, stopServer);
+        const start = ['-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '30', '-o',
+          `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir} -c max_connections=200${quick}`, 'start'];
+        run('pg_ctl', start);
+        const restart = async (downMs: number): Promise<void> => {
+          await runAsync('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
+          await new Promise((r) => setTimeout(r, downMs));
+          await runAsync('pg_ctl', start);
+        };
+        return clusterOver(`postgres://postgres@127.0.0.1:${port}/postgres`, stopServer, restart);
       } catch (e) {
         if (attempt >= 3) throw e; // the port was taken between freePort() and the start
       }

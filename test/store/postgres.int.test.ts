@@ -119,6 +119,35 @@ describe('PostgreSQL store', { skip }, () => {
     }
   });
 
+  test('a server restart while the connector writes: the writes wait for it and nothing is lost', async (t) => {
+    const cluster = await sharedPgCluster();
+    if (!cluster.restart) return t.skip('ASTERISK_B24_TEST_PG_URL: cannot restart that server');
+    const url = await cluster.createDatabase();
+    const store = await openStore({ driver: 'postgres', path: '', url });
+    try {
+      await store.enqueue([command('A', 'register', 'telephony.externalcall.register', { EXTERNAL_CALL_ID: 'A' }, 'live')], 1);
+      const restarting = cluster.restart(700);
+      // Wait until the server refuses connections: the enqueue below meets it down.
+      for (let down = false; !down;) {
+        const probe = new pg.Client({ connectionString: url });
+        down = await probe.connect().then(() => false, () => true);
+        await probe.end().catch(() => undefined);
+        if (!down) await new Promise((r) => setTimeout(r, 20));
+      }
+      const t0 = Date.now();
+      const during = await store.enqueue([command('B', 'register', 'telephony.externalcall.register', { EXTERNAL_CALL_ID: 'B' }, 'live')], 2,
+        { call: { callKey: 'B', state: { stage: 'ringing' }, now: 2 } });
+      const waited = Date.now() - t0;
+      await restarting;
+      assert.equal(during.inserted.length + during.ignored.length, 1);
+      assert.ok(waited >= 200, `the enqueue waited for the server (${waited} ms)`);
+      assert.deepEqual((await store.list({})).map((c) => c.callKey), ['A', 'B']);
+      assert.deepEqual((await store.getCall('B'))?.state, { stage: 'ringing' });
+    } finally {
+      await store.close();
+    }
+  });
+
   test('no server there: STORE_OPEN_FAILED, the message names the URL without its password', async () => {
     const cluster = await sharedPgCluster();
     const u = new URL(cluster.adminUrl);

@@ -28,6 +28,11 @@ import {
 
 export interface PostgresStoreOptions extends PgPoolOptions {
   readonly logger?: Logger;
+  /**
+   * How long an idempotent operation is retried while the server is unreachable or busy (a restart,
+   * a failover), ms. Default 10 000. 0 = fail at once.
+   */
+  readonly retryForMs?: number;
   /** Override for tests of the migration runner. */
   readonly migrations?: readonly Migration[];
 }
@@ -60,7 +65,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   }
 
   let closed = false;
-  const run = async <R>(what: string, fn: () => Promise<R>): Promise<R> => {
+  const retryForMs = Math.max(0, options.retryForMs ?? 10_000);
+  const once = async <R>(what: string, fn: () => Promise<R>): Promise<R> => {
     if (closed) throw new ConnectorError('STORE_CLOSED', `store is closed (${what})`);
     try {
       return await fn();
@@ -68,7 +74,28 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       throw mapPgError(what, e);
     }
   };
-  const tx = <R>(what: string, fn: (c: pg.PoolClient) => Promise<R>): Promise<R> => run(what, () => inTransaction(pool, fn));
+  /**
+   * Idempotent writes (insert-or-ignore, upserts, updates guarded by the row's state) are retried
+   * while the server is away, so a PostgreSQL restart does not drop a call's stage or leave a sent
+   * command running. A retry after a commit whose answer was lost finds its rows there and changes
+   * nothing. Reads fail at once (the panel must not hang; the sender polls again anyway).
+   */
+  const write = async <R>(what: string, fn: () => Promise<R>): Promise<R> => {
+    const started = Date.now();
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await once(what, fn);
+      } catch (e) {
+        const err = e as ConnectorError;
+        const delay = Math.min(2_000, 100 * 2 ** attempt);
+        if (!err.retryable || closed || Date.now() - started + delay > retryForMs) throw err;
+        if (attempt === 0) log.warn({ code: err.code, what }, 'PostgreSQL unavailable; retrying');
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+  };
+  const run = once;
+  const tx = <R>(what: string, fn: (c: pg.PoolClient) => Promise<R>): Promise<R> => write(what, () => inTransaction(pool, fn));
 
   return {
     pool,
@@ -85,31 +112,33 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       if (opts?.call) await pgUpsertCall(c, opts.call);
       return r;
     }),
+    // Not retried here: the sender claims again at its next pump.
     claim: (o) => run('claim', async () => {
       await pgSweepExpired(pool, o.now);
       return inTransaction(pool, (c) => pgClaim(c, o));
     }),
-    record: (updates, now) => run('record', () => pgRecord(pool, updates, now)),
+    record: (updates, now) => write('record', () => pgRecord(pool, updates, now)),
     steps: (lookups) => run('steps', () => pgSteps(pool, lookups)),
-    releaseRunning: (now) => run('releaseRunning', () => pgReleaseRunning(pool, now)),
+    releaseRunning: (now) => write('releaseRunning', () => pgReleaseRunning(pool, now)),
     get: (id) => run('get', () => pgGet(pool, id)),
     getByKey: (key) => run('getByKey', () => pgGetByKey(pool, key)),
     list: (q) => run('list', () => pgList(pool, q)),
     retry: (id, now) => run('retry', () => pgRetry(pool, id, now)),
     discard: (id, now, reason) => run('discard', () => pgDiscard(pool, id, now, reason)),
-    resumeRetries: (now) => run('resumeRetries', () => pgResumeRetries(pool, now)),
-    discardPendingCards: (callKey, now) => run('discardPendingCards', () => pgDiscardPendingCards(pool, callKey, now)),
+    resumeRetries: (now) => write('resumeRetries', () => pgResumeRetries(pool, now)),
+    discardPendingCards: (callKey, now) => write('discardPendingCards', () => pgDiscardPendingCards(pool, callKey, now)),
     stats: (now) => run('stats', () => pgStats(pool, now)),
     nextDueAt: () => run('nextDueAt', () => pgNextDueAt(pool)),
     purgeSettled: (before) => run('purgeSettled', () => pgPurgeSettled(pool, before)),
-    upsertCall: (c) => run('upsertCall', () => pgUpsertCall(pool, c)),
+    upsertCall: (c) => write('upsertCall', () => pgUpsertCall(pool, c)),
     getCall: (k) => run('getCall', () => pgGetCall(pool, k)),
     listOpenCalls: () => run('listOpenCalls', () => pgListOpenCalls(pool)),
-    setB24CallId: (k, id, now) => run('setB24CallId', () => pgSetB24CallId(pool, k, id, now)),
+    setB24CallId: (k, id, now) => write('setB24CallId', () => pgSetB24CallId(pool, k, id, now)),
     purgeEndedCalls: (before) => run('purgeEndedCalls', () => pgPurgeEndedCalls(pool, before)),
     getValue: async <T>(key: string) => (await run('getValue', () => pgGetValue(pool, key))) as T | undefined,
-    setValue: (key, value, now) => run('setValue', () => pgSetValue(pool, key, value, now)),
+    setValue: (key, value, now) => write('setValue', () => pgSetValue(pool, key, value, now)),
     deleteValue: (key) => run('deleteValue', () => pgDeleteValue(pool, key)),
+    // Not retried: a second attempt after a lost answer would call a new event a duplicate.
     markSeen: (id, now, expiresAt) => run('markSeen', () => pgMarkSeen(pool, id, now, expiresAt)),
     purgeSeen: (now) => run('purgeSeen', () => pgPurgeSeen(pool, now)),
     async close() {
