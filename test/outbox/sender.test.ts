@@ -1,27 +1,19 @@
 import { test, describe, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { openSqliteStore } from '../../src/adapters/store/sqlite.js';
-import type { SqliteStore } from '../../src/adapters/store/sqlite.js';
+import type { AppStore } from '../../src/adapters/store/app-store.js';
 import { command, ref } from '../../src/core/crm/commands.js';
 import type { CrmCommand } from '../../src/core/crm/commands.js';
 import { ConnectorError } from '../../src/errors.js';
 import { createOutboxSender } from '../../src/outbox/sender.js';
 import type { SenderOptions } from '../../src/outbox/sender.js';
 import type { OutboxCommand } from '../../src/outbox/command.js';
+import { storeBackends } from '../store/backends.js';
 import { createFakeClient, defaultHandler } from './fake-client.js';
 import type { FakeClient } from './fake-client.js';
 
-let store: SqliteStore;
+let store: AppStore;
 let client: FakeClient;
 let clock: number;
-beforeEach(() => {
-  store = openSqliteStore({ path: ':memory:' });
-  client = createFakeClient();
-  clock = 1_000_000;
-});
-afterEach(async () => {
-  await store.close();
-});
 
 const REGISTER = 'telephony.externalcall.register';
 const reg = (k: string, prio: 'live' | 'late' = 'live'): CrmCommand =>
@@ -54,6 +46,17 @@ async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs = 5_000
 function sender(over: Partial<SenderOptions> = {}) {
   return createOutboxSender({ store, client, now: () => clock, random: () => 0, ...over });
 }
+
+// The sender over every store backend (SQLite, and PostgreSQL when a server can be started here).
+for (const b of storeBackends()) describe(b.name, { skip: b.skip }, () => {
+beforeEach(async () => {
+  store = await b.open();
+  client = createFakeClient();
+  clock = 1_000_000;
+});
+afterEach(async () => {
+  await store.close();
+});
 
 describe('batching', () => {
   test('120 ready commands go out as 3 batches of ≤ 50, each done once', async () => {
@@ -403,4 +406,5 @@ describe('ordering under concurrency', () => {
       assert.deepEqual(seq.map(([, m]) => String(m).split('.').pop()), ['register', 'show', 'finish']);
     }
   });
+});
 });
