@@ -223,7 +223,9 @@ describe('retries and dead commands', () => {
 
   test('whole batch refused non-retryably: commands resent alone, only the poison one dies', async () => {
     client.batchFailures.push(new ConnectorError('B24_BATCH_METHOD_NOT_ALLOWED', 'Method is not allowed for batch usage'));
-    const s = sender();
+    // One request at a time: with a second slot free, an async store's claim can still be running
+    // when the failed batch is recorded, and would send the isolated commands in this same round.
+    const s = sender({ concurrency: 1 });
     await s.enqueue([reg('A'), reg('B'), reg('C')].map((c, i) => (i === 1 ? { ...c, method: 'disk.folder.uploadfile', idempotencyKey: 'B:x', step: 'x' } : c)));
     await s.runOnce();
     assert.ok((await store.list({})).every((c) => c.solo && c.state === 'pending' && c.attempts === 1));
