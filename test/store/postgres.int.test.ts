@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import pg from 'pg';
 import { openStore } from '../../src/adapters/store/open-store.js';
 import type { PostgresStore } from '../../src/adapters/store/postgres.js';
-import { redactPgUrl } from '../../src/adapters/store/postgres-pool.js';
+import { inTransaction, redactPgUrl } from '../../src/adapters/store/postgres-pool.js';
 import { command, ref } from '../../src/core/crm/commands.js';
 import { isConnectorError } from '../../src/errors.js';
 import type { OutboxCommand } from '../../src/outbox/command.js';
@@ -113,6 +113,26 @@ describe('PostgreSQL store', { skip }, () => {
         }
       }
       assert.equal(value, 'v');
+    } finally {
+      await store.close();
+      await admin.end();
+    }
+  });
+
+  test('a connection lost in the middle of a transaction: the transaction fails, the process does not', async () => {
+    const url = await fresh();
+    const store = (await openStore({ driver: 'postgres', path: '', url })) as PostgresStore;
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    try {
+      await assert.rejects(inTransaction(store.pool, async (c) => {
+        const pid = (await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+        await admin.query('SELECT pg_terminate_backend($1)', [pid]);
+        await new Promise((r) => setTimeout(r, 100)); // the 'error' event arrives while checked out
+        await c.query('SELECT 1');
+      }));
+      await store.setValue('after', 1, 1);
+      assert.equal(await store.getValue('after'), 1);
     } finally {
       await store.close();
       await admin.end();

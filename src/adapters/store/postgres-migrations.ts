@@ -82,6 +82,11 @@ const MIGRATION_LOCK = 0x61623234;
 export async function migratePg(pool: pg.Pool, migrations: readonly Migration[] = PG_MIGRATIONS, now: number = Date.now()): Promise<MigrationReport> {
   checkNumbering(migrations);
   const c = await pool.connect();
+  let broken = false;
+  const onError = (): void => {
+    broken = true; // a lost connection: the query in progress rejects; never an uncaught 'error'
+  };
+  c.on('error', onError);
   try {
     await c.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     try {
@@ -113,7 +118,8 @@ export async function migratePg(pool: pg.Pool, migrations: readonly Migration[] 
       await c.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
     }
   } finally {
-    c.release();
+    c.removeListener('error', onError);
+    c.release(broken);
   }
 }
 

@@ -81,6 +81,12 @@ function splitOptions(url: string): { url: string; options: string } {
 export async function inTransaction<R>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise<R>): Promise<R> {
   const c = await pool.connect();
   let broken = false;
+  // A checked-out client has no error listener of the pool's: a connection lost mid-transaction
+  // would be an uncaught 'error' event (a crash). The failing query rejects anyway.
+  const onError = (): void => {
+    broken = true;
+  };
+  c.on('error', onError);
   try {
     await c.query('BEGIN');
     const r = await fn(c);
@@ -92,6 +98,7 @@ export async function inTransaction<R>(pool: pg.Pool, fn: (c: pg.PoolClient) => 
     });
     throw e;
   } finally {
+    c.removeListener('error', onError);
     c.release(broken);
   }
 }
