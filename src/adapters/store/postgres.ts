@@ -52,8 +52,9 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     await pool.query('SELECT 1');
   } catch (cause) {
     await pool.end().catch(() => undefined);
-    const reason = mapPgError('open', cause).message.replace(/^store open failed /, '');
-    throw new ConnectorError('STORE_OPEN_FAILED', `cannot connect to PostgreSQL at ${location}: ${reason}`, { cause, details: { location } });
+    const code = cause && typeof cause === 'object' && 'code' in cause ? `${String((cause as { code: unknown }).code)}: ` : '';
+    const reason = `${code}${cause instanceof Error ? cause.message : String(cause)}`;
+    throw new ConnectorError('STORE_OPEN_FAILED', `cannot connect to PostgreSQL at ${location} (${reason})`, { cause, details: { location } });
   }
   try {
     const report = await migratePg(pool, options.migrations);
