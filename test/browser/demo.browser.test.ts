@@ -136,4 +136,18 @@ describe('the real demo in chromium', { skip }, () => {
     await page.goto(`${demo.url}hooks`);
     await page.screenshot({ path: join(SHOTS, 'hooks.png'), fullPage: true });
   });
+
+  test('a known client routed over FastAGI: his responsible manager\'s phone rang, and the call page says why', async () => {
+    // +79852223344 is contact 15 (Petr Sidorov), responsible user 4 (extension 104); the dialplan's default is 101.
+    const handle = await demo.startRoutedCall({ type: 'inbound', from: '+79852223344', did: '5551000', to: '101', outcome: 'answered', ringMs: 3_000, talkMs: 3_000 });
+    await handle.done;
+    const row = await waitFor('history row', async () => (await demo.connector.panel.history({ number: '9852223344', limit: 1, offset: 0 })).rows[0], 10_000);
+    await waitFor('finish sent', async () => (await demo.connector.panel.call(row.summary.callKey))?.commands.some((c) => c.step === 'finish' && c.state === 'done'));
+    await page.goto(`${demo.url}calls/${encodeURIComponent(row.summary.callKey)}`);
+    await page.locator('#timeline').waitFor();
+    const first = (await page.locator('#timeline tbody tr').first().textContent()) ?? '';
+    assert.match(first, /route \(FastAGI\)[\s\S]*FastAGI route OK → 104 \(user 4 .*\): the client's responsible, CONTACT 15/);
+    assert.match((await page.locator('.why').textContent()) ?? '', /FastAGI route OK → 104/);
+    await page.screenshot({ path: join(SHOTS, 'call-routed.png'), fullPage: true });
+  });
 });

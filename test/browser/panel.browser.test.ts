@@ -17,6 +17,7 @@ import { hashPassword } from '../../src/adapters/http/auth.js';
 import { FakePanelPort } from '../../src/adapters/http/fake-panel-port.js';
 import { createMetrics } from '../../src/adapters/http/metrics.js';
 import { startHttpServer, type RunningHttpServer } from '../../src/adapters/http/server.js';
+import { ru } from '../../src/adapters/http/ui/texts/ru.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 // The committed screenshots come from the real demo (test/browser/demo.browser.test.ts); these go to a temp dir.
@@ -141,5 +142,50 @@ describe('admin panel in chromium', { skip }, () => {
     await page.screenshot({ path: join(SHOTS, 'charts.png'), fullPage: true });
     await page.goto(`${server.url}/hooks`);
     await page.screenshot({ path: join(SHOTS, 'hooks.png'), fullPage: true });
+  });
+});
+
+describe('admin panel in Russian, in chromium', { skip }, () => {
+  let panel: FakePanelPort;
+  let server: RunningHttpServer;
+  let context: BrowserContext;
+  let page: Page;
+  let profile: string;
+
+  before(async () => {
+    panel = new FakePanelPort({ stepMs: 100 });
+    const app = createHttpApp({ panel, texts: ru, metrics: createMetrics(), logger: silentLogger, auth: { user: 'admin', passwordHash: await hashPassword('pa55word', { N: 1024 }) } });
+    server = await startHttpServer(app, { host: '127.0.0.1', port: 0 });
+    profile = mkdtempSync(join(tmpdir(), 'ab24-chromium-ru-'));
+    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS, viewport: { width: 1280, height: 900 } });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.setDefaultTimeout(8_000);
+  });
+
+  after(async () => {
+    await context?.close();
+    panel?.close();
+    await server?.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+  });
+
+  test('log in, the dashboard and a live call in Russian (admin.language: ru)', async () => {
+    await page.goto(`${server.url}/`);
+    assert.equal(await page.locator('html').getAttribute('lang'), 'ru');
+    await page.fill('input[name=user]', 'admin');
+    await page.fill('input[name=password]', 'pa55word');
+    await page.click('button:has-text("Войти")');
+    await page.waitForURL(`${server.url}/`);
+    await page.locator('body[data-sse=open]').waitFor();
+    assert.deepEqual(await page.locator('nav a').allTextContents(), ['Сводка', 'Звонки', 'Команды', 'Настройки', 'Хуки', 'Графики']);
+    let release: () => void = () => {};
+    const done = panel.simulateCall({ from: '+79161234567', extension: '101', between: () => new Promise<void>((r) => { release = r; }) });
+    await page.locator('#live-calls tr[data-call]').waitFor();
+    release();
+    await page.locator('#live-calls tr[data-call] .conv.conversation_accepted').waitFor();
+    assert.match((await page.locator('main').textContent()) ?? '', /Звонки сейчас/);
+    await page.screenshot({ path: join(import.meta.dirname, '../../docs/screenshots/dashboard-ru.png'), fullPage: true });
+    release();
+    await done;
   });
 });

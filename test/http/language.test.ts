@@ -40,7 +40,7 @@ test('the pages in Russian: login, navigation, a form message, <html lang>', asy
   const { csrf } = await login(t, jar);
   assert.ok(csrf);
   const dash = await (await req(t, jar, '/')).text();
-  for (const word of ['Сводка', 'Звонки', 'Очередь', 'Настройки', 'Хуки', 'Графики', 'Выйти', 'Звонки сейчас', 'Битрикс24']) assert.ok(dash.includes(word), word);
+  for (const word of ['Сводка', 'Звонки', 'Команды', 'Настройки', 'Хуки', 'Графики', 'Выйти', 'Звонки сейчас', 'Битрикс24']) assert.ok(dash.includes(word), word);
   const settings = await (await req(t, jar, '/settings')).text();
   assert.match(settings, /Чёрный список: никогда не регистрировать/);
   assert.match(settings, /<html lang="ru">/);

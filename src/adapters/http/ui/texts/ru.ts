@@ -9,7 +9,7 @@ export const ru: Texts = {
   'app.lang': 'ru',
   'nav.dashboard': 'Сводка',
   'nav.calls': 'Звонки',
-  'nav.outbox': 'Очередь',
+  'nav.outbox': 'Команды',
   'nav.settings': 'Настройки',
   'nav.hooks': 'Хуки',
   'nav.charts': 'Графики',
@@ -31,7 +31,7 @@ export const ru: Texts = {
   'health.bitrix': 'Битрикс24',
   'health.bitrixOk': 'OK ({authMode})',
   'health.bitrixDown': 'ошибки ({authMode}): {error}',
-  'health.outbox': 'Очередь',
+  'health.outbox': 'Очередь команд',
   'health.outboxState': 'ждут: {depth}, самая старая: {age}, мёртвых: {dead}',
 
   'live.title': 'Звонки сейчас',
@@ -51,7 +51,7 @@ export const ru: Texts = {
   'call.pending': 'решается',
   'call.responsible': 'Ответственный',
 
-  'dash.outbox': 'Очередь',
+  'dash.outbox': 'Очередь команд',
   'dash.deadLink': 'Мёртвых команд: {dead} — посмотреть',
   'dash.limiter': 'Лимит запросов REST',
   'dash.limiterUse': 'в «ведре» {level} из {capacity} запросов ({percent}%), убывает {drain}/с; ожиданий: {waits}',
