@@ -16,6 +16,9 @@ import { ivrAbandonFlow } from './flows/ivr.js';
 import { blindTransferFlow } from './flows/blind-transfer.js';
 import { attendedTransferFlow } from './flows/attended-transfer.js';
 import { followmeFlow } from './flows/followme.js';
+import { ringGroupFlow } from './flows/ring-group.js';
+import { pickupFlow } from './flows/pickup.js';
+import { parkFlow } from './flows/park.js';
 
 export interface GenerateOptions {
   /** PBX configuration the events reflect (default: the lab setup of SCENARIOS.md). */
@@ -43,6 +46,9 @@ export function generateCall(spec: CallSpec, ids: SimIds, options: GenerateOptio
     case 'blind-transfer': blindTransferFlow(b, s); break;
     case 'attended-transfer': attendedTransferFlow(b, s); break;
     case 'followme': followmeFlow(b, s); break;
+    case 'ring-group': ringGroupFlow(b, s); break;
+    case 'pickup': pickupFlow(b, s); break;
+    case 'park': parkFlow(b, s); break;
   }
   return finish(b, options);
 }

@@ -117,9 +117,55 @@ export interface FollowmeSpec extends FromTrunk, Timing {
   readonly followmeContext?: string;
 }
 
+/** `Dial(PJSIP/<a>&PJSIP/<b>…,<timeout>)` from a DID: every member rings, one answers (lab22-m). */
+export interface RingGroupSpec extends FromTrunk, Timing {
+  readonly type: 'ring-group';
+  /** Extensions rung at once, in Dial() order. */
+  readonly members: readonly string[];
+  /** Member that answers (default: the last one). */
+  readonly answeredBy?: string;
+  /** Only `answered` is modelled (recorded). */
+  readonly outcome: 'answered';
+  /** Dial() timeout (default 20000). */
+  readonly dialTimeoutMs?: number;
+}
+
+/**
+ * A DID rings `to` (`Dial(PJSIP/<to>,20)`); after `ringMs` `pickedBy` takes the call: `directed` dials
+ * `**<to>` (`PickupChan(PJSIP/<to>)`, lab22-k), `group` dials `*8` (features.conf pickupexten, lab22-l).
+ * `hangupBy` defaults to `callee` here (the picker hangs up, as recorded).
+ */
+export interface PickupSpec extends FromTrunk, Timing {
+  readonly type: 'pickup';
+  readonly to: string;
+  readonly pickedBy: string;
+  readonly mode: 'directed' | 'group';
+  /** Dial() timeout (default 20000). */
+  readonly dialTimeoutMs?: number;
+}
+
+/**
+ * `to` answers (`Dial(PJSIP/<to>,20,t)`), talks `talkMs`, its phone parks the caller with a blind REFER
+ * to `parkExten` (parked on `parkingSpace`); after `parkedMs` `retrievedBy` dials the space
+ * (`ParkedCall`) and talks `afterRetrieveTalkMs` (lab22-n). `hangupBy` defaults to `callee` (the
+ * retriever hangs up, as recorded).
+ */
+export interface ParkSpec extends FromTrunk, Timing {
+  readonly type: 'park';
+  readonly to: string;
+  readonly retrievedBy: string;
+  /** Time on hold in the parking lot before the retrieval (default 5000). */
+  readonly parkedMs?: number;
+  /** Conversation after the retrieval (default 5000). */
+  readonly afterRetrieveTalkMs?: number;
+  /** res_parking `parkext` (default `700`) and the space the call gets (default `701`). */
+  readonly parkExten?: string;
+  readonly parkingSpace?: string;
+}
+
 export type CallSpec =
   | InboundSpec | OutboundSpec | InternalSpec | QueueSpec | BlindTransferSpec | AttendedTransferSpec
-  | IvrAbandonSpec | FollowmeSpec;
+  | IvrAbandonSpec | FollowmeSpec | RingGroupSpec | PickupSpec | ParkSpec;
 
 export type CallType = CallSpec['type'];
 
@@ -144,7 +190,7 @@ export interface OriginateRequest {
 }
 
 const OUTCOMES: readonly string[] = ['answered', 'noanswer', 'busy', 'cancel'];
-const TYPES: readonly string[] = ['inbound', 'outbound', 'internal', 'queue', 'blind-transfer', 'attended-transfer', 'ivr-abandon', 'followme'];
+const TYPES: readonly string[] = ['inbound', 'outbound', 'internal', 'queue', 'blind-transfer', 'attended-transfer', 'ivr-abandon', 'followme', 'ring-group', 'pickup', 'park'];
 const NUMBER_RE = /^\+?[0-9*#]{1,32}$/;
 const EXT_RE = /^[0-9A-Za-z_-]{1,32}$/;
 
@@ -169,10 +215,10 @@ export function validateCallSpec(input: unknown): CallSpec {
   if (!input || typeof input !== 'object') bad('spec', 'expected an object');
   const o = input as Record<string, unknown>;
   if (typeof o.type !== 'string' || !TYPES.includes(o.type)) bad('type', `expected one of ${TYPES.join(', ')}`);
-  for (const k of ['ringMs', 'talkMs', 'dialTimeoutMs', 'memberTimeoutMs', 'retryMs', 'waitMs', 'afterTransferTalkMs', 'targetRingMs', 'consultMs', 'ivrMs']) ms(o, k);
+  for (const k of ['ringMs', 'talkMs', 'dialTimeoutMs', 'memberTimeoutMs', 'retryMs', 'waitMs', 'afterTransferTalkMs', 'targetRingMs', 'consultMs', 'ivrMs', 'parkedMs', 'afterRetrieveTalkMs']) ms(o, k);
   if (o.record !== undefined && typeof o.record !== 'boolean') bad('record', 'expected a boolean');
   if (o.hangupBy !== undefined && o.hangupBy !== 'caller' && o.hangupBy !== 'callee') bad('hangupBy', 'expected caller or callee');
-  const trunkCaller = ['inbound', 'queue', 'blind-transfer', 'attended-transfer', 'ivr-abandon', 'followme'].includes(o.type as string);
+  const trunkCaller = ['inbound', 'queue', 'blind-transfer', 'attended-transfer', 'ivr-abandon', 'followme', 'ring-group', 'pickup', 'park'].includes(o.type as string);
   if (trunkCaller) {
     str(o, 'from', NUMBER_RE);
     str(o, 'did', NUMBER_RE);
@@ -192,6 +238,19 @@ export function validateCallSpec(input: unknown): CallSpec {
       if (o.outcome !== 'answered' && o.outcome !== 'noanswer') bad('outcome', 'expected answered or noanswer');
       break;
     case 'queue': validateQueue(o); break;
+    case 'ring-group': validateRingGroup(o); break;
+    case 'pickup':
+      str(o, 'to', EXT_RE);
+      str(o, 'pickedBy', EXT_RE);
+      if (o.pickedBy === o.to) bad('pickedBy', 'must differ from to');
+      if (o.mode !== 'directed' && o.mode !== 'group') bad('mode', 'expected directed or group');
+      break;
+    case 'park':
+      str(o, 'to', EXT_RE);
+      str(o, 'retrievedBy', EXT_RE);
+      str(o, 'parkExten', /^[0-9]{1,8}$/, false);
+      str(o, 'parkingSpace', /^[0-9]{1,8}$/, false);
+      break;
     case 'blind-transfer': case 'attended-transfer':
       str(o, 'to', EXT_RE);
       str(o, 'transferTo', EXT_RE);
@@ -213,6 +272,18 @@ function validateQueue(o: Record<string, unknown>): void {
     if (typeof o.answeredBy !== 'string' || !exts.includes(memberExten(o.answeredBy))) bad('answeredBy', 'must be one of the members');
   }
   str(o, 'queue', EXT_RE, false);
+}
+
+function validateRingGroup(o: Record<string, unknown>): void {
+  if (!Array.isArray(o.members) || o.members.length < 2 || o.members.length > 32) bad('members', 'expected 2..32 extensions');
+  const members = o.members as unknown[];
+  for (const m of members) {
+    if (typeof m !== 'string' || !EXT_RE.test(m)) bad('members', `unsupported member ${JSON.stringify(m)}`);
+  }
+  if (new Set(members).size !== members.length) bad('members', 'members must be distinct');
+  if (o.answeredBy !== undefined && (typeof o.answeredBy !== 'string' || !members.includes(o.answeredBy))) bad('answeredBy', 'must be one of the members');
+  if (o.outcome !== 'answered') bad('outcome', 'only answered is modelled');
+  ms(o, 'dialTimeoutMs');
 }
 
 /** `101`, `PJSIP/101`, `Local/101@from-queue(/n)` → `101`. */

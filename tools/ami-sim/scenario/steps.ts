@@ -93,10 +93,13 @@ function qosValue(kind: string, ch: Chan, durMs: number): string {
   }
 }
 
-/** RTP statistics at the end of a channel's media: RTPAUDIOQOS, …JITTER, …LOSS, …RTT, …MES. */
-export function rtpQos(b: CallBuilder, ch: Chan): void {
+/**
+ * RTP statistics at the end of a channel's media: RTPAUDIOQOS, …JITTER, …LOSS, …RTT, …MES;
+ * `from`/`to` slice them when other events interleave (as for dialReset).
+ */
+export function rtpQos(b: CallBuilder, ch: Chan, from = 0, to: number = QOS_KINDS.length): void {
   const dur = b.now - (ch.upAtMs ?? b.now);
-  for (const k of QOS_KINDS) b.varset(ch, `RTPAUDIOQOS${k}`, qosValue(k, ch, dur));
+  for (const k of QOS_KINDS.slice(from, to)) b.varset(ch, `RTPAUDIOQOS${k}`, qosValue(k, ch, dur));
 }
 
 /** A bridged channel's RTP ends: its QoS interleaved with the peer's `…BRIDGED` copies. */

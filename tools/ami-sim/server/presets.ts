@@ -4,14 +4,28 @@
  * number per call so a connector sees distinct customers.
  */
 
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
 export interface Preset {
   /** CallSpec for the generator (see tools/ami-sim/scenario/spec.ts). */
   readonly spec: Readonly<Record<string, unknown>>;
-  /** Transcript (file name in the fixtures folder) when there is no generator. */
+  /** Transcript (file name in the fixtures folder, or an absolute path) when there is no generator. */
   readonly transcript: string;
 }
 
 const CALLER = { from: '+4930123456', fromName: 'External Caller' };
+
+/**
+ * Absolute path of one of the project's own Asterisk 22.10.1 recordings (test/fixtures/ami-recorded),
+ * from the sources (tools/ami-sim/server) or from the build (dist/tools/ami-sim/server).
+ */
+function recorded(file: string): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const candidates = ['../../..', '../../../..'].map((up) => resolve(here, up, 'test/fixtures/ami-recorded', file));
+  return candidates.find((p) => existsSync(p)) ?? candidates[0]!;
+}
 
 export const PRESETS: Readonly<Record<string, Preset>> = {
   inbound: { spec: { type: 'inbound', ...CALLER, did: '5551000', to: '101', outcome: 'answered', ringMs: 3000, talkMs: 5000 }, transcript: 'lab22-a_inbound_answered.txt' },
@@ -28,6 +42,10 @@ export const PRESETS: Readonly<Record<string, Preset>> = {
   ivr: { spec: { type: 'ivr-abandon', ...CALLER, did: '5551003' }, transcript: 'lab22-i_ivr_abandon.txt' },
   record: { spec: { type: 'inbound', ...CALLER, did: '5551004', to: '101', outcome: 'answered', record: true }, transcript: 'lab22-j_mixmonitor_recording.txt' },
   followme: { spec: { type: 'followme', ...CALLER, did: '5551005', to: '101', viaLocal: true, outcome: 'answered' }, transcript: 'lab22-d2_originate_local.txt' },
+  'ring-group': { spec: { type: 'ring-group', ...CALLER, did: '5551011', members: ['101', '102'], answeredBy: '102', outcome: 'answered', ringMs: 3000, talkMs: 5000 }, transcript: recorded('lab22-m_ring_group.txt') },
+  pickup: { spec: { type: 'pickup', ...CALLER, did: '5551010', to: '101', pickedBy: '102', mode: 'directed', ringMs: 3000, talkMs: 5000 }, transcript: recorded('lab22-k_directed_pickup.txt') },
+  'group-pickup': { spec: { type: 'pickup', ...CALLER, did: '5551010', to: '101', pickedBy: '102', mode: 'group', ringMs: 3000, talkMs: 5000 }, transcript: recorded('lab22-l_group_pickup.txt') },
+  park: { spec: { type: 'park', ...CALLER, did: '5551006', to: '101', retrievedBy: '102' }, transcript: recorded('lab22-n_park_retrieve.txt') },
 };
 
 /** The preset's spec with a per-call caller number (`+4930100000` + n) for trunk callers. */
