@@ -188,4 +188,20 @@ describe('admin panel in Russian, in chromium', { skip }, () => {
     release();
     await done;
   });
+
+  test('a call page in Russian: the "why" and the timeline notes (ui/texts/notes-ru.ts)', async () => {
+    const key = await panel.simulateCall({ from: '+79161234568', extension: '101' });
+    await page.goto(`${server.url}/calls/${encodeURIComponent(key)}`);
+    await page.locator('#timeline').waitFor();
+    const why = (await page.locator('.why').textContent()) ?? '';
+    assert.match(why, /Регистрация\s*✓ зарегистрирован на пользователя 1 \(SHOW=0\)/);
+    assert.match(why, /Карточка\s*✓ карточка звонка показана пользователю 1 \(звонит внутренний 101\)/);
+    assert.match(why, /Ответственный\s*✓ завершён на пользователя 1: статус 200/);
+    assert.doesNotMatch(why, /registered|card shown|finished for/);
+    const timeline = (await page.locator('#timeline').textContent()) ?? '';
+    assert.match(timeline, /карточка звонка показана пользователю 1 \(звонит внутренний 101\)/);
+    assert.match(timeline, /завершён на пользователя 1: статус 200, разговор \d+ с/);
+    assert.deepEqual((await page.locator('#timeline li').allTextContents()).filter((n) => !/[а-яё]/i.test(n)), [], 'a timeline note left in English');
+    await page.screenshot({ path: join(import.meta.dirname, '../../docs/screenshots/call-ru.png'), fullPage: true });
+  });
 });

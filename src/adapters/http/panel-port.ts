@@ -52,7 +52,10 @@ export interface HookRunView {
 /** One answer of "why": the verdict and the reason, in words. */
 export interface Verdict {
   readonly ok: boolean;
+  /** The reason in English: `parts` joined with '; '. */
   readonly reason: string;
+  /** The reason's pieces (timeline notes and explain.ts's own phrases), each translatable on its own. */
+  readonly parts: readonly string[];
 }
 
 export interface CallExplanation {

@@ -92,6 +92,13 @@ export const en = {
   'detail.extension': 'Extension',
   'detail.via': 'Via',
   'detail.at': 'At',
+  'detail.requested': 'requested',
+  'detail.accepted': 'accepted',
+  'detail.ended': 'ended',
+  'detail.dialStatus': 'dial status',
+  'detail.step': 'step',
+  'detail.keys': '{n} keys',
+  'detail.resultShow': 'result',
 
   'outbox.title': 'Outbox',
   'outbox.none': 'No commands in this state.',

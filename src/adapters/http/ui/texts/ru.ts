@@ -1,6 +1,6 @@
 /**
  * Русский перевод панели (`admin.language: "ru"`). Ключи те же, что в en.ts; компилятор укажет
- * недостающий. Пояснения решений по звонку («Почему») и журнал остаются на английском, как и логи.
+ * недостающий. Решения в ходе звонка и пояснения «Почему» переводит notes-ru.ts; логи остаются на английском.
  */
 import type { Texts } from './en.js';
 
@@ -92,6 +92,13 @@ export const ru: Texts = {
   'detail.extension': 'Внутренний',
   'detail.via': 'Через',
   'detail.at': 'Время',
+  'detail.requested': 'вызов',
+  'detail.accepted': 'ответ',
+  'detail.ended': 'конец',
+  'detail.dialStatus': 'итог набора',
+  'detail.step': 'шаг',
+  'detail.keys': 'ключей: {n}',
+  'detail.resultShow': 'результат',
 
   'outbox.title': 'Очередь команд',
   'outbox.none': 'Команд в этом состоянии нет.',

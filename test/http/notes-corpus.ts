@@ -1,0 +1,196 @@
+/**
+ * Every timeline note the flow writes, collected for real: each golden AMI transcript
+ * (../shared/fixtures/ami, the ones test/golden-rest/ replays) goes through the tracker and the whole
+ * CRM flow in-process (CallToCrm → SQLite outbox → sender → REST client → Bitrix24 emulator, with
+ * the results fed back as in src/main.ts), under several settings so every branch speaks: missed-call
+ * tasks in each responsible mode, black/white lists, internal calls off, hooks that change, fail or
+ * refuse, FastAGI route decisions (describeRoute), recordings that come late, a CDR-rebuilt call and
+ * a click-to-call one. The stored states are what the panel reads (calls table → explainCall).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { replayBuffer, trackerConfigFrom } from '../../src/cli/replay.js';
+import type { StageChange } from '../../src/core/call/model.js';
+import type { RouteDecision } from '../../src/core/crm/routing.js';
+import { parseConfig } from '../../src/config/load.js';
+import { createBitrixAdapters } from '../../src/adapters/bitrix/from-config.js';
+import { openSqliteStore } from '../../src/adapters/store/sqlite.js';
+import { createOutboxSender } from '../../src/outbox/sender.js';
+import { UserDirectory } from '../../src/flow/user-directory.js';
+import { CallToCrm, parseOffset, type StoredCallState } from '../../src/flow/call-to-crm.js';
+import type { HookOutcome, HookPort } from '../../src/flow/ports.js';
+import { describeRoute } from '../../src/flow/route-notes.js';
+import { compilePhoneRules, normaliseInnerPhone } from '../../src/core/crm/phone.js';
+import { silentLogger } from '../../src/log.js';
+import { startEmulator, createManualClock } from '../../tools/b24-emu/index.js';
+import type { PortalSeed } from '../../tools/b24-emu/contract.js';
+import { connectorOAuthConfig } from '../../tools/b24-emu/connector-config.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+export const FIXTURES = join(ROOT, '..', 'shared', 'fixtures', 'ami');
+
+/** One way of running a transcript (settings, hooks, extras). */
+interface Variant {
+  readonly name: string;
+  readonly config?: Record<string, unknown>;
+  readonly hooks?: 'change' | 'fail' | 'refuse';
+  readonly routes?: boolean;
+  readonly recordings?: boolean;
+  readonly rebuilt?: boolean;
+  readonly clickToCall?: boolean;
+  /** Every client number is a contact of the portal already (the task looks its owner up). */
+  readonly knownClients?: boolean;
+  /** Also keep each call's state after every stage (live calls: "not decided yet", "not finished yet"). */
+  readonly snapshots?: boolean;
+}
+
+const VARIANTS: readonly Variant[] = [
+  { name: 'golden + tasks (entity owner)', config: { tasks: { missedCalls: true } }, routes: true, snapshots: true },
+  { name: 'known clients', config: { tasks: { missedCalls: true } }, knownClients: true },
+  { name: 'tasks (last rung)', config: { tasks: { missedCalls: true, responsible: 'last-rung' }, calls: { internal: true } } },
+  { name: 'tasks (default)', config: { tasks: { missedCalls: true, responsible: 'default' } }, recordings: true },
+  { name: 'blacklist', config: { lists: { black: { extensions: ['101', '102', '200', '201'] } } } },
+  { name: 'whitelist', config: { lists: { white: { trunks: ['no-such-trunk'] } } } },
+  { name: 'hooks that change', config: { tasks: { missedCalls: true } }, hooks: 'change' },
+  { name: 'hooks that fail', hooks: 'fail' },
+  { name: 'need_registration false', hooks: 'refuse' },
+  { name: 'CDR-rebuilt', rebuilt: true },
+  { name: 'click-to-call', clickToCall: true },
+];
+
+/** Every reason describeRoute knows, and an OK route with a user, an entity, a code and the cache. */
+const ROUTES: readonly RouteDecision[] = [
+  { status: 'OK', exten: '101', userId: 1, name: 'Alice A', reason: 'found', entity: { type: 'CONTACT', id: 11, name: 'Known Client' }, cached: true },
+  { status: 'OK', exten: '102', userId: 2, reason: 'hook' },
+  ...['unknown-client', 'no-extension', 'hidden-number', 'lookup-failed'].map((reason): RouteDecision => ({ status: 'NOROUTE', reason, code: 'AGI_NO_ROUTE' })),
+  { status: 'CLOSED', reason: 'closed' },
+  { status: 'NOROUTE', reason: 'deadline', code: 'AGI_DEADLINE' },
+  { status: 'ERROR', reason: 'error', code: 'B24_HTTP_500' },
+];
+
+/** The notes src/main.ts gives CallToCrm.finishDeferred (recording ready / none / failed). */
+const RECORDING_NOTES = ['recording ready: 1700000000.42-101.wav', 'recording failed: REC_UPLOAD_FAILED',
+  ...['disabled', 'not-recorded', 'missing', 'timeout', 'empty', 'unsupported-format', 'unreadable'].map((r) => `no recording: ${r}`)];
+
+/** Shared by all runs, so every recording note comes up once the fixtures are through. */
+let recordingNote = 0;
+
+function hookPort(kind: Variant['hooks']): HookPort | undefined {
+  if (!kind) return undefined;
+  return {
+    has: () => true,
+    async run(point, input): Promise<HookOutcome> {
+      const data: Record<string, unknown> = { ...input };
+      delete data['call_full'];
+      if (kind === 'fail') return { data, source: 'default', ok: false, code: 'HOOK_TIMEOUT', durationMs: 5000 };
+      if (kind === 'refuse' && point === 'need_registration') return { data: { result: false }, source: 'hook', ok: true, durationMs: 1 };
+      if (kind === 'change') {
+        if (point === 'customize_show_call_card') return { data: { ...data, USER_ID: data['USER_ID'] === 1 ? 0 : 3 }, source: 'hook', ok: true, durationMs: 2 };
+        if (point === 'customize_entity') return { data: { COMMENTS: 'VIP' }, source: 'hook', ok: true, durationMs: 2 };
+        if (point === 'customize_activity') return { data: { DESCRIPTION: 'checked' }, source: 'hook', ok: true, durationMs: 2 };
+      }
+      return { data, source: 'hook', ok: true, durationMs: 1 };
+    },
+  };
+}
+
+function withClients(portal: PortalSeed | undefined, changes: readonly StageChange[]): PortalSeed {
+  const base = portal ?? { users: [{ ID: 1, NAME: 'Admin', ACTIVE: true }] };
+  const numbers = [...new Set(changes.map((c) => c.call.clientNumber).filter((n): n is string => n !== undefined && /\d{5,}/.test(n)))];
+  const owner = base.users?.[1]?.['ID'] ?? base.users?.[0]?.['ID'] ?? 1;
+  return { ...base, contacts: numbers.map((n, i) => ({ ID: 100 + i, NAME: 'Known', LAST_NAME: `Client ${i}`, PHONE: [{ VALUE: n, VALUE_TYPE: 'WORK' }], ASSIGNED_BY_ID: owner })) };
+}
+
+function adjust(c: StageChange, v: Variant): StageChange {
+  if (v.rebuilt) return { ...c, call: { ...c.call, rebuiltFrom: 'cdr' } };
+  if (v.clickToCall) return { ...c, call: { ...c.call, b24CallId: `externalCall.c2c.${c.callKey}` } };
+  return c;
+}
+
+/** Runs one transcript's stage changes through the flow; returns the stored state of each call. */
+async function runThroughFlow(changes: readonly StageChange[], portal: PortalSeed | undefined, raw: Record<string, unknown>, v: Variant): Promise<StoredCallState[]> {
+  if (v.knownClients) portal = withClients(portal, changes);
+  const start = changes[0]?.at ?? 0;
+  const clock = createManualClock(start);
+  const emu = await startEmulator({ portal: portal ?? { users: [{ ID: 1, NAME: 'Admin', ACTIVE: true }] }, clock, idSeed: 'notes', processingSec: 0 });
+  const store = openSqliteStore({ path: ':memory:' });
+  try {
+    const config = parseConfig({ ...raw, ...v.config, bitrix: { auth: 'oauth', oauth: connectorOAuthConfig(emu), timezoneOffset: '+00:00' } });
+    const { client } = createBitrixAdapters(config.bitrix);
+    let now = start;
+    let flow: CallToCrm | undefined;
+    const sender = createOutboxSender({ store, client, now: () => now, random: () => 0.5, pollIntervalMs: 3_600_000, onDone: (cmd, r) => flow?.onCommandDone(cmd, r) });
+    const rules = compilePhoneRules(config.phone);
+    const users = new UserDirectory({ client, logger: silentLogger, now: () => now, normalise: (s) => normaliseInnerPhone(s, rules) });
+    let route = 0;
+    const hooks = hookPort(v.hooks);
+    const f = new CallToCrm({
+      config, users, calls: store, logger: silentLogger, now: () => now, ...(hooks ? { hooks } : {}),
+      sink: { enqueue: (commands, options) => store.enqueue(commands, now, options) },
+      tzOffsetMinutes: parseOffset('+00:00'),
+      ...(v.routes ? { routes: { take: (_key: string, at: number) => ({ at: at - 1, text: describeRoute(ROUTES[route++ % ROUTES.length]!) }) } } : {}),
+      ...(v.recordings ? {
+        recordings: {
+          expected: (call) => call.answeredAt !== undefined,
+          onFinishDeferred: (key) => { void flow?.finishDeferred(key, undefined, RECORDING_NOTES[recordingNote++ % RECORDING_NOTES.length]); },
+        },
+      } : {}),
+    });
+    flow = f;
+    const states = (): StoredCallState[] => (store.db.prepare('SELECT state FROM calls').all() as Array<{ state: string }>).map((r) => JSON.parse(r.state) as StoredCallState);
+    const seen: StoredCallState[] = [];
+    const settle = async (): Promise<void> => {
+      for (let i = 0; i < 4; i++) {
+        await f.idle();
+        await sender.drain();
+      }
+    };
+    for (const change of changes) {
+      if (change.at > now) {
+        clock.advance(change.at - now);
+        now = change.at;
+      }
+      await f.handle(adjust(change, v));
+      await settle();
+      if (v.snapshots) seen.push(...states().filter((st) => !st.crm.finished));
+    }
+    await settle();
+    return [...seen, ...states()];
+  } finally {
+    await store.close();
+    await emu.close();
+  }
+}
+
+export interface CollectedNote {
+  readonly note: string;
+  /** Where it came from: fixture, variant, stage. */
+  readonly where: string;
+}
+
+export interface NotesCorpus {
+  readonly notes: readonly CollectedNote[];
+  readonly states: ReadonlyArray<{ readonly where: string; readonly state: StoredCallState }>;
+}
+
+/** Replays every fixture under every variant. */
+export async function collectNotes(): Promise<NotesCorpus> {
+  const notes: CollectedNote[] = [];
+  const states: Array<{ where: string; state: StoredCallState }> = [];
+  for (const f of readdirSync(FIXTURES).filter((n) => n.endsWith('.txt')).sort()) {
+    const name = f.replace(/\.txt$/, '');
+    const portal = name.startsWith('lab22') ? JSON.parse(readFileSync(join(ROOT, 'test/golden/lab22.portal.json'), 'utf8')) as PortalSeed : undefined;
+    const raw = name.startsWith('extcf') ? JSON.parse(readFileSync(join(ROOT, 'test/golden/extcf.config.json'), 'utf8')) as Record<string, unknown> : {};
+    const changes: StageChange[] = [];
+    replayBuffer(readFileSync(join(FIXTURES, f)), trackerConfigFrom(portal, raw), { write: () => {}, err: { write: () => {} } }, (c) => changes.push(c));
+    if (changes.length === 0) continue;
+    for (const v of VARIANTS) {
+      for (const state of await runThroughFlow(changes, portal, raw, v)) {
+        const where = `${name} [${v.name}] call ${state.crm.callKey}`;
+        states.push({ where, state });
+        for (const e of state.timeline) for (const note of e.notes) notes.push({ note, where: `${where}, stage "${e.stage}"` });
+      }
+    }
+  }
+  return { notes, states };
+}
