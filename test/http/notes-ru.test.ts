@@ -2,6 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { noteTextFor, translateNoteRu } from '../../src/adapters/http/ui/texts/notes-ru.js';
+import { callStatus } from '../../src/adapters/http/pages/components.js';
+import { createT } from '../../src/adapters/http/ui/texts/index.js';
+import type { CallView } from '../../src/adapters/http/panel-port.js';
 import { explainCall } from '../../src/adapters/http/explain.js';
 import type { StoredCallState } from '../../src/flow/call-to-crm.js';
 import { Jar, login, makeApp, req } from './helpers.js';
@@ -126,4 +129,11 @@ test('the call page in Russian: the "why" and the timeline notes; in English as 
   const pageEn = await (await req(en, jarEn, `/calls/${encodeURIComponent(key)}`)).text();
   assert.match(pageEn, /<li>registered for user \d+ \(SHOW=0\)<\/li>/);
   assert.match(pageEn, /<th>requested<\/th><th>accepted<\/th><th>ended<\/th><th>dial status<\/th>/);
+});
+
+test('the "not registered" badge tells why in the panel\'s language (title)', () => {
+  const view = { registered: false, skipped: 'blacklisted (number +79990001122)' } as unknown as CallView;
+  const ctx = (lang: 'en' | 'ru') => ({ t: createT(lang === 'ru' ? ru : undefined), csrf: '', user: 'admin', now: 0 });
+  assert.match(String(callStatus(ctx('ru'), view)), /title="в чёрном списке \(номер \+79990001122\)"/);
+  assert.match(String(callStatus(ctx('en'), view)), /title="blacklisted \(number \+79990001122\)"/);
 });

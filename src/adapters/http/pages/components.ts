@@ -4,6 +4,7 @@ import type { CallView, HealthView, HookPointStats } from '../panel-port.js';
 import type { LimiterStats } from '../../bitrix/limiter.js';
 import { fmtDuration, fmtTime } from './format.js';
 import type { PageCtx } from './layout.js';
+import { gateReasonRu } from '../ui/texts/notes-ru-terms.js';
 
 type Level = 'ok' | 'warn' | 'bad';
 
@@ -27,7 +28,10 @@ export function healthTiles(ctx: PageCtx, h: HealthView): SafeHtml {
 
 export function callStatus(ctx: PageCtx, c: CallView): SafeHtml {
   if (c.registered) return html`<span class="badge ok">${ctx.t('call.registered')}</span>`;
-  if (c.skipped !== undefined) return html`<span class="badge muted" title="${c.skipped}">${ctx.t('call.notRegistered')}</span>`;
+  if (c.skipped !== undefined) {
+    const why = ctx.t('app.lang') === 'ru' ? gateReasonRu(c.skipped) ?? c.skipped : c.skipped;
+    return html`<span class="badge muted" title="${why}">${ctx.t('call.notRegistered')}</span>`;
+  }
   return html`<span class="badge warn">${ctx.t('call.pending')}</span>`;
 }
 
