@@ -37,6 +37,9 @@ Usage:
         Print the scrypt hash for admin.passwordHash (read from stdin when not given).
   asterisk-b24 config-check --config FILE
         Validate a configuration file; prints the effective config with secrets masked.
+  asterisk-b24 store copy (--from-config A.json | --from-sqlite FILE) --to-config B.json [--force] [--json]
+  asterisk-b24 store backup --config FILE --to BACKUP.sqlite [--force] [--json]
+        Copy the whole store between SQLite and PostgreSQL (connector stopped); a consistent backup (running).
   asterisk-b24 version
 `;
 
@@ -51,6 +54,7 @@ const commands: Record<string, () => Promise<Command>> = {
   'hash-password': async () => (await import('./hash-password.js')).runHashPassword,
   doctor: async () => (await import('./doctor.js')).runDoctor,
   hooks: async () => (await import('./hooks.js')).runHooks,
+  store: async () => (await import('./store.js')).runStore,
   version: async () => async (_argv, io) => {
     io.write(`${VERSION}\n`);
     return 0;

@@ -21,6 +21,8 @@ export interface PgPoolOptions {
   readonly statementTimeoutMs?: number;
   /** false only for benchmarks or throw-away stores (commits no longer wait for the WAL flush). */
   readonly synchronousCommit?: boolean;
+  /** Shown in pg_stat_activity. Default 'asterisk-b24' (what `store copy` looks for: copy-postgres.ts). */
+  readonly applicationName?: string;
 }
 
 const INT8 = 20;
@@ -50,7 +52,7 @@ export function createPool(o: PgPoolOptions, log: Logger): pg.Pool {
     idle_in_transaction_session_timeout: 60_000,
     idleTimeoutMillis: 30_000,
     keepAlive: true,
-    application_name: 'asterisk-b24',
+    application_name: o.applicationName ?? 'asterisk-b24',
     // Durability as SQLite's synchronous=FULL: a commit returns once its WAL is flushed, whatever
     // the server's default. Set at connection start-up, after any `options` the URL carries.
     options: [options, `-c synchronous_commit=${o.synchronousCommit === false ? 'off' : 'on'}`].filter(Boolean).join(' '),
