@@ -15,7 +15,8 @@
  * libsql closes a connection for real only once its prepared statements are garbage-collected;
  * a written WAL destination is therefore checkpointed into its file before close().
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import Database from 'libsql';
 import { ConnectorError } from '../../errors.js';
 import { migrate, MIGRATIONS } from './migrations.js';
@@ -40,6 +41,7 @@ export function openSqliteCopy(o: SqliteCopyOptions): CopyDb {
   }
   let db: Database.Database;
   try {
+    if (!o.mustExist) mkdirSync(dirname(o.path), { recursive: true });
     db = new Database(o.path);
     db.exec(`PRAGMA busy_timeout = ${o.lock === 'exclusive' ? 200 : 5_000}`);
   } catch (cause) {
