@@ -214,7 +214,7 @@ export async function startConnector(fileConfig: Config, logger: Logger, now: ()
 
   // Known inner phones are always extensions for the tracker (even outside pbx.extensionPattern);
   // the list follows the user directory (a portal unreachable at start, a new employee).
-  const trackerConfigNow = () => trackerConfigFrom({ users: users.innerPhones().map((p) => ({ UF_PHONE_INNER: p, ACTIVE: true })) }, live.get());
+  const trackerConfigNow = () => trackerConfigFrom({ users: users.portalRows() }, live.get());
   let tracker = createTrackerState(trackerConfigNow());
   users.onPhonesChanged((phones) => {
     tracker = withTrackerConfig(tracker, trackerConfigNow());

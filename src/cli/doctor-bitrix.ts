@@ -11,6 +11,7 @@ import {
   fail, pass, runCheck, skipped, warn, type CheckOutcome, type CheckResult, type ResolvedDoctorOptions,
 } from './doctor-check.js';
 import { checkScopes } from './doctor-bitrix-scopes.js';
+import { checkFmc, FMC_CHECK } from './doctor-fmc.js';
 
 const T = {
   reach: ['b24.reach', 'Bitrix24 reachable'],
@@ -19,6 +20,7 @@ const T = {
   appOnly: ['b24.app-only', 'App-only methods'],
   events: ['b24.events', 'Event binding'],
   lines: ['b24.lines', 'External lines'],
+  fmc: FMC_CHECK,
 } as const;
 
 type Bitrix = Config['bitrix'];
@@ -63,6 +65,7 @@ const AUTH_HINTS: Record<string, string> = {
   B24_ACCESS_DENIED: 'REST is not available on this plan, or the user is not an administrator',
   B24_USER_ACCESS_DENIED: 'the application is restricted to some users; allow the user whose token is used',
   B24_PAYMENT_REQUIRED: 'the application subscription has expired',
+  B24_QUERY_LIMIT: 'not an auth problem: the portal\'s request limit is used up right now (the connector or another application is busy); run doctor again in a minute',
 };
 
 interface AuthInfo { userId: string; name: string }
@@ -172,7 +175,7 @@ export async function bitrixChecks(config: Config, o: ResolvedDoctorOptions, dep
   const results: CheckResult[] = [];
   const reach = await runCheck(T.reach[0], T.reach[1], o.timeoutMs, () => checkReach(b, o));
   results.push(reach);
-  const rest = [T.auth, T.scopes, T.appOnly, T.events, T.lines];
+  const rest = [T.auth, T.scopes, T.appOnly, T.events, T.lines, T.fmc];
   if (reach.status === 'fail') return [...results, ...rest.map(([id, title]) => skipped(id, title, 'Bitrix24 not reachable'))];
   const { client } = createBitrixAdapters({ ...b, requestTimeoutMs: o.timeoutMs }, {
     fetch: o.fetch, ...(o.logger ? { logger: o.logger } : {}), ...deps,
@@ -189,5 +192,6 @@ export async function bitrixChecks(config: Config, o: ResolvedDoctorOptions, dep
   results.push(appOnlyRefused
     ? skipped(T.lines[0], T.lines[1], 'app-only methods refused (WRONG_AUTH_TYPE)')
     : await runCheck(T.lines[0], T.lines[1], o.timeoutMs, () => checkLines(config, client, o)));
+  results.push(await runCheck(T.fmc[0], T.fmc[1], o.timeoutMs, () => checkFmc(config, client, o)));
   return results;
 }

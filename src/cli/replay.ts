@@ -126,6 +126,7 @@ export function stageLine(c: StageChange): Record<string, unknown> {
     line.via = conv.via;
     if (conv.queue !== undefined) line.queue = conv.queue;
     if (c.stage === 'conversation_ended' && conv.endReason !== undefined) line.reason = conv.endReason;
+    if (conv.mobile !== undefined) line.mobile = conv.mobile;
   }
   const call = c.call;
   line.direction = call.direction;
@@ -169,8 +170,33 @@ export function trackerConfigFrom(portal: unknown, config: unknown): TrackerConf
     if (Array.isArray(pbx.internalContexts)) input.internalContexts = (pbx.internalContexts as unknown[]).filter((c): c is string => typeof c === 'string');
     if (typeof pbx.extensionPattern === 'string') input.extensionPattern = pbx.extensionPattern;
     if (typeof pbx.callIdVariable === 'string') input.clickToCallVariables = [pbx.callIdVariable];
+    const fmc = fmcMobiles(pbx.fmc, users);
+    if (fmc) Object.assign(input, fmc);
   }
   return trackerConfig(input);
+}
+
+/**
+ * FMC (`pbx.fmc`): the employees' mobiles → their extensions — `numbers` first (they win), then the
+ * configured user fields of every active user with an inner phone.
+ */
+function fmcMobiles(fmc: unknown, users: unknown): Pick<TrackerConfigInput, 'mobiles' | 'mobileDigits'> | undefined {
+  const f = fmc as { enabled?: unknown; fields?: unknown; numbers?: unknown; matchDigits?: unknown } | undefined;
+  if (!f || f.enabled !== true) return undefined;
+  const mobiles: Array<[string, string]> = [];
+  if (f.numbers && typeof f.numbers === 'object') {
+    for (const [num, ext] of Object.entries(f.numbers as Record<string, unknown>)) if (typeof ext === 'string') mobiles.push([num, ext]);
+  }
+  const fields = Array.isArray(f.fields) ? (f.fields as unknown[]).filter((x): x is string => typeof x === 'string') : ['PERSONAL_MOBILE'];
+  for (const u of Array.isArray(users) ? (users as Record<string, unknown>[]) : []) {
+    const inner = u?.UF_PHONE_INNER;
+    if (u?.ACTIVE === false || (typeof inner !== 'string' && typeof inner !== 'number') || String(inner) === '') continue;
+    for (const field of fields) {
+      const v = u[field];
+      if (typeof v === 'string' && v !== '') mobiles.push([v, String(inner)]);
+    }
+  }
+  return { mobiles, ...(typeof f.matchDigits === 'number' ? { mobileDigits: f.matchDigits } : {}) };
 }
 
 function readJson(path: string, code: string): unknown {

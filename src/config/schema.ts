@@ -95,6 +95,16 @@ export const pbxSchema = z.object({
   extensionPattern: z.string().default('^\\d{2,5}$'),
   /** Channel variable that marks a click-to-call call with Bitrix24's CALL_ID. */
   callIdVariable: z.string().default('B24_CALL_ID'),
+  /** FMC: calls the PBX forwards to an employee's mobile count as that employee's (docs/call-model.md). */
+  fmc: z.object({
+    enabled: z.boolean().default(false),
+    /** Bitrix24 user fields holding the employee's mobile numbers. */
+    fields: z.array(z.enum(['PERSONAL_MOBILE', 'WORK_PHONE', 'PERSONAL_PHONE'])).default(['PERSONAL_MOBILE']),
+    /** More numbers, not in Bitrix24: number (any format) → extension. They win over the fields. */
+    numbers: z.record(z.string().regex(/\d{6,}/, 'a phone number'), z.string().min(1)).default({}),
+    /** Trailing digits compared (prefixes and country codes vary between the PBX and Bitrix24). */
+    matchDigits: z.number().int().min(6).max(15).default(10),
+  }).strict().default({ enabled: false, fields: ['PERSONAL_MOBILE'], numbers: {}, matchDigits: 10 }),
 }).strict();
 
 export const callsSchema = z.object({

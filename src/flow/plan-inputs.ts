@@ -47,7 +47,7 @@ export async function toPlanCall(s: CallSummary, stage: Stage, session: HookSess
       deps.logger.warn({ callKey: s.callKey, extension: c.extension, code: errorCode(e) }, 'user lookup failed');
     }
     if (userId !== undefined) users[c.extension] = userId;
-    conversations.push({ id: c.id, extension: c.extension, userId, requestedAt: c.requestedAt, acceptedAt: c.acceptedAt, endedAt: c.endedAt });
+    conversations.push({ id: c.id, extension: c.extension, userId, requestedAt: c.requestedAt, acceptedAt: c.acceptedAt, endedAt: c.endedAt, ...(c.mobile !== undefined ? { mobile: c.mobile } : {}) });
   }
   const direction = s.direction === 'click-to-call' ? 'outgoing' : s.direction;
   const client = s.direction === 'internal' ? (s.callerExtension ?? s.clientNumber ?? '') : (s.clientNumber ?? '');

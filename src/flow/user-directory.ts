@@ -19,7 +19,12 @@ export interface DirectoryUser {
   readonly email?: string;
   readonly position?: string;
   readonly active: boolean;
+  /** The user's other phone fields (PERSONAL_MOBILE, WORK_PHONE, PERSONAL_PHONE) as Bitrix24 returned them. */
+  readonly phones?: Readonly<Record<string, string>>;
 }
+
+/** User fields that can hold an employee's own (mobile) numbers, kept for FMC. */
+export const PHONE_FIELDS = ['PERSONAL_MOBILE', 'WORK_PHONE', 'PERSONAL_PHONE'] as const;
 
 export interface UserDirectoryOptions {
   readonly client: Pick<B24Client, 'callRaw'>;
@@ -61,6 +66,14 @@ export class UserDirectory {
   /** Inner phones of every known user (feeds the tracker's extension detection). */
   innerPhones(): string[] {
     return [...this.byPhone.keys()];
+  }
+
+  /**
+   * The users with an inner phone as portal rows (UF_PHONE_INNER and the phone fields), for the
+   * tracker configuration: extensions, and the employees' mobiles for FMC.
+   */
+  portalRows(): Array<Record<string, string | boolean>> {
+    return [...this.byPhone.values()].map((u) => ({ ...u.phones, UF_PHONE_INNER: u.innerPhone, ACTIVE: true }));
   }
 
   /** Cached lookup; never touches the network. */
@@ -113,7 +126,7 @@ export class UserDirectory {
     this.byPhone = byPhone;
     this.byId = byId;
     this.loadedAt = this.opts.now();
-    if (before.size !== byPhone.size || [...byPhone.keys()].some((p) => !before.has(p))) {
+    if (before.size !== byPhone.size || [...byPhone].some(([p, u]) => !samePhones(before.get(p), u))) {
       const phones = this.innerPhones();
       for (const fn of this.phoneListeners) {
         try {
@@ -127,6 +140,20 @@ export class UserDirectory {
   }
 }
 
+/** Same inner phone owner with the same other phones (an FMC mobile changed is a change too). */
+function samePhones(a: DirectoryUser | undefined, b: DirectoryUser): boolean {
+  return a !== undefined && a.id === b.id && JSON.stringify(a.phones ?? {}) === JSON.stringify(b.phones ?? {});
+}
+
+function phoneFields(row: Record<string, unknown>): Record<string, string> | undefined {
+  let out: Record<string, string> | undefined;
+  for (const f of PHONE_FIELDS) {
+    const v = row[f];
+    if (typeof v === 'string' && v.trim() !== '') (out ??= {})[f] = v.trim();
+  }
+  return out;
+}
+
 function toUser(row: Record<string, unknown>, normalise: (s: string) => string): DirectoryUser | undefined {
   const id = Number(row['ID']);
   if (!Number.isInteger(id) || id <= 0) return undefined;
@@ -137,5 +164,6 @@ function toUser(row: Record<string, unknown>, normalise: (s: string) => string):
     ...user,
     ...(typeof row['EMAIL'] === 'string' && row['EMAIL'] ? { email: row['EMAIL'] } : {}),
     ...(typeof row['WORK_POSITION'] === 'string' && row['WORK_POSITION'] ? { position: row['WORK_POSITION'] } : {}),
+    ...(phoneFields(row) ? { phones: phoneFields(row) } : {}),
   };
 }

@@ -39,14 +39,14 @@ describe('asterisk-b24 doctor (spawned CLI)', () => {
       const lines = text.stdout.trimEnd().split('\n');
       assert.deepEqual(lines.map((l) => l.split(/\s+/).slice(0, 2).join(' ')), [
         'PASS config', 'PASS ami.tcp', 'PASS ami.login', 'PASS ami.read', 'PASS ami.write',
-        'PASS b24.reach', 'PASS b24.auth', 'PASS b24.scopes', 'PASS b24.app-only', 'PASS b24.events', 'PASS b24.lines',
-        'PASS local.recordings', 'PASS local.ffmpeg', 'PASS local.transcriber', 'PASS local.store', 'PASS local.cdr', 'doctor: 16',
+        'PASS b24.reach', 'PASS b24.auth', 'PASS b24.scopes', 'PASS b24.app-only', 'PASS b24.events', 'PASS b24.lines', 'PASS b24.fmc',
+        'PASS local.recordings', 'PASS local.ffmpeg', 'PASS local.transcriber', 'PASS local.store', 'PASS local.cdr', 'doctor: 17',
       ]);
-      assert.equal(lines.at(-1), 'doctor: 16 passed, 0 warning(s), 0 failed, 0 skipped — OK');
+      assert.equal(lines.at(-1), 'doctor: 17 passed, 0 warning(s), 0 failed, 0 skipped — OK');
       assert.equal(json.code, 0);
       const report = JSON.parse(json.stdout) as { ok: boolean; checks: Array<{ id: string; status: string }> };
       assert.equal(report.ok, true);
-      assert.equal(report.checks.length, 16);
+      assert.equal(report.checks.length, 17);
       assert.ok(report.checks.every((c) => c.status === 'pass'));
     } finally {
       stop();

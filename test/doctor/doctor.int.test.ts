@@ -24,11 +24,11 @@ describe('doctor against ami-sim and b24-emu', () => {
       const r = await runDoctorChecks(lab.config(), FAST);
       assert.deepEqual(r.checks.map((c) => `${c.id}:${c.status}`), [
         'ami.tcp:pass', 'ami.login:pass', 'ami.read:pass', 'ami.write:pass',
-        'b24.reach:pass', 'b24.auth:pass', 'b24.scopes:pass', 'b24.app-only:pass', 'b24.events:pass', 'b24.lines:pass',
+        'b24.reach:pass', 'b24.auth:pass', 'b24.scopes:pass', 'b24.app-only:pass', 'b24.events:pass', 'b24.lines:pass', 'b24.fmc:pass',
         'local.recordings:pass', 'local.ffmpeg:pass', 'local.transcriber:pass', 'local.store:pass', 'local.cdr:pass',
       ]);
       assert.equal(r.ok, true);
-      assert.deepEqual(r.counts, { pass: 15, warn: 0, fail: 0, skip: 0 });
+      assert.deepEqual(r.counts, { pass: 16, warn: 0, fail: 0, skip: 0 });
       assert.match(byId(r.checks, 'local.cdr').message, /Master\.csv readable; last record 2026-11-22T04:50:01\.000Z \(1 recent records understood\)$/);
       assert.equal(byId(r.checks, 'ami.tcp').message.endsWith('Asterisk Call Manager/11.0.0'), true);
       assert.equal(byId(r.checks, 'ami.read').message, 'events of agent,call,dialplan,system arrive');
@@ -36,6 +36,7 @@ describe('doctor against ami-sim and b24-emu', () => {
       assert.equal(byId(r.checks, 'b24.lines').message, 'line(s) 74951234567 registered');
       assert.equal(byId(r.checks, 'local.ffmpeg').message, 'ffmpeg version 6.1-doctor-test');
       assert.match(byId(r.checks, 'b24.auth').message, /as user 1 \(Ann Admin\)/);
+      assert.match(byId(r.checks, 'b24.fmc').message, /^off \(pbx\.fmc\.enabled\)/);
     } finally {
       stop();
     }
@@ -104,7 +105,7 @@ describe('doctor against ami-sim and b24-emu', () => {
       assert.equal(reach.status, 'fail');
       assert.equal(reach.code, 'DOCTOR_B24_UNREACHABLE');
       assert.match(reach.message, /^cannot reach http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)$/);
-      assert.deepEqual(r.checks.map((c) => c.status), ['fail', 'skip', 'skip', 'skip', 'skip', 'skip']);
+      assert.deepEqual(r.checks.map((c) => c.status), ['fail', 'skip', 'skip', 'skip', 'skip', 'skip', 'skip']);
     } finally {
       lab.emu.faults.set({ down: false });
       await untilListening(lab.emu.url);
@@ -159,6 +160,15 @@ describe('doctor against ami-sim and b24-emu', () => {
     const lines = byId(r.checks, 'b24.lines');
     assert.equal(lines.status, 'warn');
     assert.equal(lines.message, 'line(s) not registered: 999 (trunk trunk2)');
+  });
+
+  test('FMC on: none of the employees has a mobile → warn; one number for two extensions → warn naming them', async () => {
+    // Two runs only: every run spends ~8 requests of the emulated portal's 50-request bucket.
+    const none = byId((await runDoctorChecks(lab.config({ pbx: { fmc: { enabled: true } } }), { ...FAST, groups: ['bitrix'] })).checks, 'b24.fmc');
+    assert.deepEqual([none.status, none.code], ['warn', 'DOCTOR_FMC_NO_MOBILES']);
+    assert.equal(none.message, 'FMC is on but no employee with an inner phone has a number in PERSONAL_MOBILE');
+    const shared = byId((await runDoctorChecks(lab.config({ pbx: { fmc: { enabled: true, numbers: { '+79161234567': '101', '89161234567': '102' } } } }), { ...FAST, groups: ['bitrix'] })).checks, 'b24.fmc');
+    assert.deepEqual([shared.status, shared.code, shared.message], ['warn', 'DOCTOR_FMC_SHARED_MOBILE', '1 mobile(s); shared by several extensions: …9161234567 (101, 102)']);
   });
 
   test('missing recordings folder → fail; bogus ffmpeg → warn with the apt hint', async () => {

@@ -37,7 +37,8 @@ const SEED = {
 export async function startLab(): Promise<Lab> {
   const dir = await mkdtemp(join(tmpdir(), 'b24-doctor-'));
   const sim = await startAmiSim({ secret: 'sim-secret', timeScale: 0, authFailDelayMs: 30 });
-  const emu = await startEmulator({ port: 0, portal: SEED });
+  // The Enterprise bucket (250 / 5 per s): these tests run doctor a dozen times in a row and are not about the limit.
+  const emu = await startEmulator({ port: 0, portal: SEED, limits: { capacity: 250, drainPerSec: 5 } });
   await mkdir(join(dir, 'monitor'));
   const ffmpeg = join(dir, 'ffmpeg');
   await writeFile(ffmpeg, '#!/bin/sh\necho "ffmpeg version 6.1-doctor-test"\n');

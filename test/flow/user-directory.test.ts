@@ -89,3 +89,26 @@ test('onPhonesChanged: told after a load that changes the inner phones, not afte
   await dir.refresh();
   assert.deepEqual(heard.at(-1), ['100001', '101', '102']);
 });
+
+test('FMC: portal rows carry the phone fields; a changed mobile is a change for the listeners', async () => {
+  let users: Array<Record<string, unknown>> = [
+    { ID: '1', NAME: 'Alice', ACTIVE: true, UF_PHONE_INNER: '101', PERSONAL_MOBILE: ' +7 916 123-45-67 ', WORK_PHONE: '' },
+    { ID: '2', NAME: 'Bob', ACTIVE: true, UF_PHONE_INNER: '102' },
+    { ID: '3', NAME: 'NoPhone', ACTIVE: true, PERSONAL_MOBILE: '+79160000003' },
+  ];
+  const { client } = fakeClient(() => [users], { on: false });
+  const dir = new UserDirectory({ client, logger: silentLogger, now: () => 0, normalise: (s) => s });
+  const heard: number[] = [];
+  dir.onPhonesChanged((p) => heard.push(p.length));
+  await dir.refresh();
+  assert.deepEqual(dir.portalRows(), [
+    { PERSONAL_MOBILE: '+7 916 123-45-67', UF_PHONE_INNER: '101', ACTIVE: true },
+    { UF_PHONE_INNER: '102', ACTIVE: true },
+  ]);
+  await dir.refresh();
+  assert.deepEqual(heard, [2]); // nothing changed: nobody told
+  users = users.map((u) => (u['ID'] === '2' ? { ...u, PERSONAL_MOBILE: '+79169999999' } : u));
+  await dir.refresh();
+  assert.deepEqual(heard, [2, 2]);
+  assert.equal(dir.portalRows()[1]?.['PERSONAL_MOBILE'], '+79169999999');
+});

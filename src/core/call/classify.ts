@@ -21,6 +21,14 @@ export interface TrackerConfig {
   readonly recordingVariables: readonly string[];
   /** How many ended calls / gone channels to remember, to drop their late events. */
   readonly rememberEnded: number;
+  /**
+   * FMC: employees' mobile numbers (keyed by their last `mobileDigits` digits, see mobileKey) → the
+   * employee's extension. An incoming call the PBX forwards to one of them through a trunk is that
+   * extension's conversation. Empty: forwarding outside is only "answered outside".
+   */
+  readonly mobiles: ReadonlyMap<string, string>;
+  /** How many trailing digits identify a mobile number (dial prefixes and country codes differ). */
+  readonly mobileDigits: number;
 }
 
 export const DEFAULT_EXTENSION_PATTERN = /^\d{2,5}$/;
@@ -34,6 +42,8 @@ export const DEFAULT_TRACKER_CONFIG: TrackerConfig = {
   clickToCallVariables: ['B24_CALL_ID'],
   recordingVariables: ['MIXMONITOR_FILENAME'],
   rememberEnded: 4096,
+  mobiles: new Map(),
+  mobileDigits: 10,
 };
 
 /** Plain-object input for trackerConfig(); every field optional. */
@@ -46,6 +56,9 @@ export interface TrackerConfigInput {
   clickToCallVariables?: readonly string[];
   recordingVariables?: readonly string[];
   rememberEnded?: number;
+  /** Mobile number (any format) → extension. */
+  mobiles?: Iterable<readonly [string, string]>;
+  mobileDigits?: number;
 }
 
 export function trackerConfig(input: TrackerConfigInput = {}): TrackerConfig {
@@ -60,7 +73,37 @@ export function trackerConfig(input: TrackerConfigInput = {}): TrackerConfig {
     clickToCallVariables: input.clickToCallVariables ?? d.clickToCallVariables,
     recordingVariables: input.recordingVariables ?? d.recordingVariables,
     rememberEnded: input.rememberEnded ?? d.rememberEnded,
+    ...mobilesOf(input, d),
   };
+}
+
+function mobilesOf(input: TrackerConfigInput, d: TrackerConfig): Pick<TrackerConfig, 'mobiles' | 'mobileDigits'> {
+  const digits = input.mobileDigits ?? d.mobileDigits;
+  if (input.mobiles === undefined) return { mobiles: d.mobiles, mobileDigits: digits };
+  const mobiles = new Map<string, string>();
+  for (const [number, extension] of input.mobiles) {
+    const key = mobileKey(number, digits);
+    // First wins: one number shared by two employees stays with the first one listed.
+    if (key !== undefined && extension !== '' && !mobiles.has(key)) mobiles.set(key, extension);
+  }
+  return { mobiles, mobileDigits: digits };
+}
+
+/**
+ * The key a mobile number is matched on: its last `digits` digits, whatever the format
+ * (`+7 916 123-45-67`, `89161234567`, `079161234567` with an outbound prefix all give 9161234567).
+ * Numbers shorter than `digits` (extensions, short codes) are never mobiles: undefined.
+ */
+export function mobileKey(number: string, digits: number): string | undefined {
+  const only = number.replace(/\D+/g, '');
+  return only.length < digits ? undefined : only.slice(-digits);
+}
+
+/** The extension whose employee owns this mobile number, if any. */
+export function mobileOwner(cfg: TrackerConfig, number: string | undefined): string | undefined {
+  if (number === undefined || cfg.mobiles.size === 0) return undefined;
+  const key = mobileKey(number, cfg.mobileDigits);
+  return key === undefined ? undefined : cfg.mobiles.get(key);
 }
 
 export type ChannelKind = 'extension' | 'trunk' | 'local';

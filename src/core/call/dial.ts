@@ -12,7 +12,7 @@
  * - app_queue repeats `DialEnd CANCEL` for members that lost: the repeat is a counted duplicate.
  */
 import type { CallRec, ChannelRec } from './model.js';
-import { numberFromDialString, parseChannelName, realNumber } from './classify.js';
+import { mobileOwner, numberFromDialString, parseChannelName, realNumber } from './classify.js';
 import { effectiveCaller, type EffectiveCaller } from './local-channels.js';
 import {
   callOf, endConversation, findConv, openConversation, setStage, touchChannel, type AmiEventView, type Ctx,
@@ -72,8 +72,10 @@ function dialToExtension(ctx: Ctx, call: CallRec, dest: ChannelRec, eff: Effecti
 function dialToTrunk(ctx: Ctx, call: CallRec, dest: ChannelRec, eff: EffectiveCaller, raw: ChannelRec | undefined, dialString: string | undefined): void {
   const caller = eff.caller;
   if (!caller || caller.kind !== 'extension') {
-    // Trunk to trunk (forwarding outside) or an Originate straight to a trunk: no extension to show.
+    // An Originate straight to a trunk: no extension to show.
     if (eff.originated && call.clientNumber === undefined) call.clientNumber = numberFromDialString(dialString);
+    // Trunk to trunk: forwarding outside. To an employee's mobile (FMC), it is that employee's conversation.
+    dialToMobile(ctx, call, dest, eff, raw, dialString);
     return;
   }
   if (call.direction === 'internal') call.direction = 'outgoing';
@@ -85,6 +87,26 @@ function dialToTrunk(ctx: Ctx, call: CallRec, dest: ChannelRec, eff: EffectiveCa
   let conv = findConv(call, caller.convId);
   if (!conv || conv.stage === 'conversation_ended') conv = openConversation(ctx, call, caller, 'outgoing', eff.path);
   dest.convId = conv.id;
+}
+
+/**
+ * FMC: an incoming call forwarded through a trunk to a number that is an employee's mobile — rung
+ * alongside the desk phone (ring group, follow-me) or instead of it (unconditional forward). The
+ * number is the DialString's, else the exten of the Local `;2` half that dials (FreePBX follow-me
+ * `Local/0<number>@from-internal`).
+ */
+function dialToMobile(ctx: Ctx, call: CallRec, dest: ChannelRec, eff: EffectiveCaller, raw: ChannelRec | undefined, dialString: string | undefined): void {
+  if (call.direction !== 'incoming' || dest.convId !== undefined) return;
+  const cfg = ctx.s.config;
+  let mobile = numberFromDialString(dialString);
+  let extension = mobileOwner(cfg, mobile);
+  if (extension === undefined && raw?.kind === 'local') {
+    mobile = realNumber(raw.birthExten);
+    extension = mobileOwner(cfg, mobile);
+  }
+  if (extension === undefined || mobile === undefined) return;
+  dest.queue ??= queueOfPath(ctx, eff.path) ?? raw?.queue;
+  openConversation(ctx, call, dest, dest.queue !== undefined ? 'queue' : 'dial', eff.path, { extension, mobile });
 }
 
 /**
@@ -150,6 +172,16 @@ export function onDialEnd(ctx: Ctx, ev: AmiEventView): void {
     conv.dialStatus = status;
     if (conv.stage === 'conversation_accepted') return; // a late CANCEL after the answer
     endConversation(ctx, call, conv, status);
+    return;
+  }
+  // A trunk leg towards an employee's mobile (FMC): decided like a dial to the extension.
+  if (conv.mobile !== undefined && conv.uniqueid === dest.uniqueid) {
+    if (status === 'ANSWER') {
+      setStage(ctx, call, conv, 'conversation_accepted');
+      return;
+    }
+    conv.dialStatus = status;
+    if (conv.stage === 'conversation_requested') endConversation(ctx, call, conv, status);
     return;
   }
   // Trunk leg of an outgoing / click-to-call conversation.

@@ -64,6 +64,8 @@ export interface ConversationRec {
   endReason: string | undefined;
   /** Local pair bases crossed to reach the extension. */
   readonly localPath: readonly string[];
+  /** FMC: the employee's mobile number the PBX forwarded this conversation to (through a trunk). */
+  readonly mobile: string | undefined;
 }
 
 export interface CallRec {
@@ -117,6 +119,8 @@ export interface ConversationSummary {
   readonly endedAt?: number;
   readonly dialStatus?: string;
   readonly endReason?: string;
+  /** FMC: forwarded to this mobile number of the extension's employee. */
+  readonly mobile?: string;
 }
 
 /** What the CRM planner needs to know about the call at a stage change. */
@@ -160,6 +164,7 @@ export function conversationSummary(c: ConversationRec): ConversationSummary {
   if (c.endedAt !== undefined) s.endedAt = c.endedAt;
   if (c.dialStatus !== undefined) s.dialStatus = c.dialStatus;
   if (c.endReason !== undefined) s.endReason = c.endReason;
+  if (c.mobile !== undefined) s.mobile = c.mobile;
   return s as unknown as ConversationSummary;
 }
 
@@ -233,6 +238,7 @@ export function serializeCallFull(summary: CallSummary, asterisk: { linkedid: st
       ended_at: iso(c.endedAt),
       dial_status: c.dialStatus ?? null,
       end_reason: c.endReason ?? null,
+      mobile: c.mobile ?? null,
     })),
     asterisk: { linkedid: asterisk.linkedid, uniqueids: asterisk.uniqueids },
     bitrix24: {

@@ -235,10 +235,11 @@ export function emit(ctx: Ctx, call: CallRec, stage: StageChange['stage'], conv:
   ctx.out.push(change);
 }
 
-export function openConversation(ctx: Ctx, call: CallRec, ch: ChannelRec, via: ConversationVia, localPath: readonly string[]): ConversationRec {
+/** `fmc`: a trunk channel towards an employee's mobile, counted as that employee's extension. */
+export function openConversation(ctx: Ctx, call: CallRec, ch: ChannelRec, via: ConversationVia, localPath: readonly string[], fmc?: { extension: string; mobile: string }): ConversationRec {
   const index = call.conversations.length + 1;
   const conv: ConversationRec = {
-    id: `${call.key}#${index}`, index, extension: ch.extension ?? ch.endpoint, channel: ch.name, uniqueid: ch.uniqueid,
+    id: `${call.key}#${index}`, index, extension: fmc?.extension ?? ch.extension ?? ch.endpoint, channel: ch.name, uniqueid: ch.uniqueid, mobile: fmc?.mobile,
     via: call.transferPending && via === 'dial' ? 'transfer' : via, queue: ch.queue, stage: 'conversation_requested',
     requestedAt: ctx.at, acceptedAt: undefined, endedAt: undefined, dialStatus: undefined, hangupCause: undefined,
     endReason: undefined, localPath,
@@ -295,7 +296,8 @@ export function moveChannel(ctx: Ctx, ch: ChannelRec, to: CallRec): void {
     const prev = own.stage;
     if (prev !== 'conversation_ended') {
       endConversation(ctx, from, own, 'joined');
-      const moved = openConversation(ctx, to, ch, 'joined', own.localPath);
+      const fmc = own.mobile === undefined ? undefined : { extension: own.extension, mobile: own.mobile };
+      const moved = openConversation(ctx, to, ch, 'joined', own.localPath, fmc);
       if (prev === 'conversation_accepted') setStage(ctx, to, moved, 'conversation_accepted');
     }
   } else if (!conv && ch.kind === 'extension' && !ch.dialler && ch.bridge !== undefined) {

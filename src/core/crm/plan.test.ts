@@ -155,3 +155,26 @@ test('a callback ordered from Bitrix24 is registered as call type 4', () => {
   const out = planStage(undefined, { stage: 'conversation_accepted', at: T0 + 1000, call: c, conversationId: 'a', gate: OK }, S);
   assert.equal(out.commands[0]!.params['TYPE'], 4);
 });
+
+test('FMC: desk phone and mobile ring for one employee — one card, kept while the mobile talks, finished for them', () => {
+  const desk = conv('a', '101', 5, T0);
+  const mob = { ...conv('b', '101', 5, T0), mobile: '79161234567' };
+  const ringing = call([desk, mob]);
+  const answered = call([desk, { ...mob, acceptedAt: T0 + 3000 }], { answeredAt: T0 + 3000 });
+  const deskGone = call([{ ...desk, endedAt: T0 + 3000 }, { ...mob, acceptedAt: T0 + 3000 }], { answeredAt: T0 + 3000 });
+  const ended = call([{ ...desk, endedAt: T0 + 3000 }, { ...mob, acceptedAt: T0 + 3000, endedAt: T0 + 9000 }], { answeredAt: T0 + 3000, endedAt: T0 + 9000, statusCode: '200' });
+  let state: CrmCallState | undefined;
+  const notes: string[] = [];
+  const cmds: CrmCommand[] = [];
+  for (const [stage, c, id] of [['conversation_requested', ringing, 'a'], ['conversation_requested', ringing, 'b'], ['conversation_accepted', answered, 'b'],
+    ['conversation_ended', deskGone, 'a'], ['conversation_ended', ended, 'b'], ['call_ended', ended, undefined]] as Array<[StageName, PlanCall, string | undefined]>) {
+    const out = planStage(state, { stage, at: T0 + 1000, call: c, conversationId: id, gate: OK, recordingPending: false }, S);
+    state = out.state; notes.push(...out.notes); cmds.push(...out.commands);
+  }
+  assert.deepEqual(cmds.map((c) => `${c.method.replace('telephony.externalcall.', '')} ${JSON.stringify(c.params['USER_ID'])}`), ['register 5', 'show 5', 'finish 5']);
+  assert.ok(notes.includes('card shown to user 5 (extension 101 rings)'), notes.join(' | '));
+
+  // Only the mobile rings (unconditional forward): the note says where.
+  const only = planStage(undefined, { stage: 'conversation_requested', at: T0, call: call([mob]), conversationId: 'b', gate: OK, recordingPending: false }, S);
+  assert.ok(only.notes.includes("card shown to user 5 (extension 101's mobile 79161234567 rings)"), only.notes.join(' | '));
+});

@@ -27,6 +27,21 @@ export interface PlanConversation {
   readonly requestedAt: number;
   readonly acceptedAt?: number | undefined;
   readonly endedAt?: number | undefined;
+  /** FMC: the PBX forwarded it to this mobile number of the extension's employee. */
+  readonly mobile?: string | undefined;
+}
+
+/**
+ * The same employee still has another conversation going (FMC: the desk phone stops ringing because
+ * the mobile answered, or the mobile leg is cancelled while the desk phone rings on): keep the card.
+ */
+function stillOnLine(call: PlanCall, conv: PlanConversation): boolean {
+  return call.conversations.some((c) => c.id !== conv.id && c.userId === conv.userId && c.endedAt === undefined);
+}
+
+/** How a conversation's phone is named in the notes: the extension, or its employee's mobile (FMC). */
+function phoneOf(conv: PlanConversation): string {
+  return conv.mobile === undefined ? `extension ${conv.extension}` : `extension ${conv.extension}'s mobile ${conv.mobile}`;
 }
 
 export interface PlanCall {
@@ -229,23 +244,24 @@ export function planStage(prev: CrmCallState | undefined, input: PlanInput, s: P
   const showCards = call.b24CallId === undefined || conv?.userId !== state.registeredUserId;
   if (stage === 'conversation_requested' && conv?.userId !== undefined && showCards && !state.shownTo.includes(conv.userId)) {
     const [st, cmd] = cardCommand(state, 'show', [conv.userId], at, s);
-    state = st; commands.push(cmd); notes.push(`card shown to user ${conv.userId} (extension ${conv.extension} rings)`);
+    state = st; commands.push(cmd); notes.push(`card shown to user ${conv.userId} (${phoneOf(conv)} rings)`);
   } else if (stage === 'conversation_requested' && conv && conv.userId === undefined) {
     notes.push(`extension ${conv.extension} is no Bitrix24 user: no card`);
   } else if (stage === 'conversation_accepted' && conv?.userId !== undefined) {
     if (showCards && !state.shownTo.includes(conv.userId) && conv.endedAt === undefined) {
       // Registered only now (the number was unknown while it rang): the card for whoever talks.
       const [st, cmd] = cardCommand(state, 'show', [conv.userId], at, s);
-      state = st; commands.push(cmd); notes.push(`card shown to user ${conv.userId} (extension ${conv.extension} answered)`);
+      state = st; commands.push(cmd); notes.push(`card shown to user ${conv.userId} (${phoneOf(conv)} answered)`);
     }
     const others = state.shownTo.filter((u) => u !== conv.userId);
     if (others.length > 0) {
       const [st, cmd] = cardCommand(state, 'hide', others, at, s);
       state = st; commands.push(cmd); notes.push(`card hidden for users ${others.join(', ')}: user ${conv.userId} answered`);
     }
-  } else if (stage === 'conversation_ended' && conv?.userId !== undefined && conv.acceptedAt === undefined && state.shownTo.includes(conv.userId)) {
+  } else if (stage === 'conversation_ended' && conv?.userId !== undefined && conv.acceptedAt === undefined && state.shownTo.includes(conv.userId)
+    && !stillOnLine(call, conv)) {
     const [st, cmd] = cardCommand(state, 'hide', [conv.userId], at, s);
-    state = st; commands.push(cmd); notes.push(`card hidden for user ${conv.userId}: extension ${conv.extension} stopped ringing`);
+    state = st; commands.push(cmd); notes.push(`card hidden for user ${conv.userId}: ${phoneOf(conv)} stopped ringing`);
   } else if (stage === 'call_ended') {
     const owner = finishUser(call, state.registeredUserId ?? s.defaultUserId);
     const toHide = input.recordingPending ? state.shownTo : state.shownTo.filter((u) => u !== owner);

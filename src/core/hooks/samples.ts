@@ -24,7 +24,7 @@ export const SAMPLE_CALL_FULL = {
     {
       id: 1, extension: '101', user_id: 5, stage: 'conversation_ended', via: 'dial', queue: null, channel: 'PJSIP/101-00000001',
       requested_at: '2026-01-15T09:30:01.000Z', accepted_at: '2026-01-15T09:30:07.000Z', ended_at: '2026-01-15T09:31:02.000Z',
-      dial_status: 'ANSWER', end_reason: 'hangup',
+      dial_status: 'ANSWER', end_reason: 'hangup', mobile: null,
     },
   ],
   asterisk: { linkedid: '1700000000.42', uniqueids: ['1700000000.42', '1700000000.43'] },
