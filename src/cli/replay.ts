@@ -140,6 +140,7 @@ export function stageLine(c: StageChange): Record<string, unknown> {
     if (call.queue !== undefined) line.queue = call.queue;
     line.conversations = call.conversations.length;
     if (call.recordings.length > 0) line.recording = call.recordings;
+    if (call.vote !== undefined) line.vote = call.vote;
   }
   return line;
 }
@@ -170,6 +171,7 @@ export function trackerConfigFrom(portal: unknown, config: unknown): TrackerConf
     if (Array.isArray(pbx.internalContexts)) input.internalContexts = (pbx.internalContexts as unknown[]).filter((c): c is string => typeof c === 'string');
     if (typeof pbx.extensionPattern === 'string') input.extensionPattern = pbx.extensionPattern;
     if (typeof pbx.callIdVariable === 'string') input.clickToCallVariables = [pbx.callIdVariable];
+    if (typeof pbx.voteVariable === 'string') input.voteVariables = [pbx.voteVariable];
     const fmc = fmcMobiles(pbx.fmc, users);
     if (fmc) Object.assign(input, fmc);
   }

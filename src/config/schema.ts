@@ -95,6 +95,8 @@ export const pbxSchema = z.object({
   extensionPattern: z.string().default('^\\d{2,5}$'),
   /** Channel variable that marks a click-to-call call with Bitrix24's CALL_ID. */
   callIdVariable: z.string().default('B24_CALL_ID'),
+  /** Channel variable a rating IVR sets to the caller's rating (1–5): sent as finish VOTE. */
+  voteVariable: z.string().regex(/^[A-Za-z_]\w*$/).default('B24_VOTE'),
   /** FMC: calls the PBX forwards to an employee's mobile count as that employee's (docs/call-model.md). */
   fmc: z.object({
     enabled: z.boolean().default(false),

@@ -50,3 +50,10 @@ test('register and finish params after their hooks', () => {
   const fin = { CALL_ID: { $ref: 'register', path: ['CALL_ID'] }, USER_ID: 5, DURATION: 3, STATUS_CODE: '200', ADD_TO_CHAT: 1 };
   assert.deepEqual(applyFinal(fin, { CALL_ID: 'other', DURATION: 60, ADD_TO_CHAT: 0 }), { ...fin, DURATION: 60, ADD_TO_CHAT: 0 });
 });
+
+test('process_final_params: VOTE (a rating IVR) is not in the hook\'s five fields and survives its reply', async () => {
+  const { finalInput } = await import('./call-hooks.js');
+  const fin = { CALL_ID: 'x', USER_ID: 5, DURATION: 9, STATUS_CODE: '200', ADD_TO_CHAT: 1, VOTE: 4 };
+  assert.deepEqual(Object.keys(finalInput(fin, {})).sort(), ['ADD_TO_CHAT', 'CALL_ID', 'DURATION', 'STATUS_CODE', 'USER_ID']);
+  assert.deepEqual(applyFinal(fin, { USER_ID: 7 }), { ...fin, USER_ID: 7 });
+});

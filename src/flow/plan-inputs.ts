@@ -65,6 +65,7 @@ export async function toPlanCall(s: CallSummary, stage: Stage, session: HookSess
     statusCode: s.statusCode,
     b24CallId: s.b24CallId,
     callback: s.callback,
+    vote: s.vote,
     conversations,
   };
 }

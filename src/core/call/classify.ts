@@ -19,6 +19,8 @@ export interface TrackerConfig {
   readonly clickToCallVariables: readonly string[];
   /** Channel variables holding a recording file name (first seen wins per value). */
   readonly recordingVariables: readonly string[];
+  /** Channel variables holding the caller's rating of the call, 1–5 (a rating IVR); the last wins. */
+  readonly voteVariables: readonly string[];
   /** How many ended calls / gone channels to remember, to drop their late events. */
   readonly rememberEnded: number;
   /**
@@ -41,6 +43,7 @@ export const DEFAULT_TRACKER_CONFIG: TrackerConfig = {
   extensionPattern: DEFAULT_EXTENSION_PATTERN,
   clickToCallVariables: ['B24_CALL_ID'],
   recordingVariables: ['MIXMONITOR_FILENAME'],
+  voteVariables: ['B24_VOTE'],
   rememberEnded: 4096,
   mobiles: new Map(),
   mobileDigits: 10,
@@ -55,6 +58,7 @@ export interface TrackerConfigInput {
   extensionPattern?: RegExp | string;
   clickToCallVariables?: readonly string[];
   recordingVariables?: readonly string[];
+  voteVariables?: readonly string[];
   rememberEnded?: number;
   /** Mobile number (any format) → extension. */
   mobiles?: Iterable<readonly [string, string]>;
@@ -72,6 +76,7 @@ export function trackerConfig(input: TrackerConfigInput = {}): TrackerConfig {
     extensionPattern: pattern === undefined ? d.extensionPattern : typeof pattern === 'string' ? new RegExp(pattern) : pattern,
     clickToCallVariables: input.clickToCallVariables ?? d.clickToCallVariables,
     recordingVariables: input.recordingVariables ?? d.recordingVariables,
+    voteVariables: input.voteVariables ?? d.voteVariables,
     rememberEnded: input.rememberEnded ?? d.rememberEnded,
     ...mobilesOf(input, d),
   };

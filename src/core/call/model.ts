@@ -92,6 +92,8 @@ export interface CallRec {
   b24CallId: string | undefined;
   /** A callback ordered through Bitrix24 (channel variable B24_CALLBACK=1). */
   callback?: boolean;
+  /** The caller's rating of the call, 1–5, from a rating IVR (channel variable B24_VOTE). */
+  vote: number | undefined;
   readonly recordings: string[];
   readonly conversations: ConversationRec[];
   /** Uniqueids of the channels still alive. */
@@ -137,6 +139,8 @@ export interface CallSummary {
   readonly queue?: string;
   readonly b24CallId?: string;
   readonly callback?: boolean;
+  /** The caller's rating, 1–5 (finish VOTE). */
+  readonly vote?: number;
   readonly recordings: readonly string[];
   readonly conversations: readonly ConversationSummary[];
   /** Set at call_ended. */
@@ -182,6 +186,7 @@ export function callSummary(call: CallRec, ended: boolean): CallSummary {
   if (call.queue !== undefined) s.queue = call.queue;
   if (call.b24CallId !== undefined) s.b24CallId = call.b24CallId;
   if (call.callback) s.callback = true;
+  if (call.vote !== undefined) s.vote = call.vote;
   if (ended) {
     const outcome = callOutcome(call);
     s.outcome = outcome;
@@ -224,6 +229,7 @@ export function serializeCallFull(summary: CallSummary, asterisk: { linkedid: st
     ended_at: iso(summary.endedAt),
     status_code: summary.statusCode ?? null,
     outcome: summary.outcome?.reason ?? null,
+    vote: summary.vote ?? null,
     recordings: summary.recordings,
     conversations: summary.conversations.map((c) => ({
       id: c.id,

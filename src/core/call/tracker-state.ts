@@ -180,7 +180,7 @@ function createCall(ctx: Ctx, key: string, first: ChannelRec): CallRec {
     key, linkedid: key, direction: 'internal',
     clientNumber: undefined, did: undefined, trunk: undefined, callerExtension: undefined,
     startedAt: ctx.at, answeredAt: undefined, endedAt: undefined, dialStatus: undefined, hangupCause: undefined,
-    queue: undefined, abandoned: false, answeredOutside: false, originated: false, b24CallId: undefined, recordings: [], conversations: [],
+    queue: undefined, abandoned: false, answeredOutside: false, originated: false, b24CallId: undefined, vote: undefined, recordings: [], conversations: [],
     live: new Set(), uniqueids: [], emitted: false, transfers: 0, transferPending: false, anomalies: 0,
   };
   initFromFirst(call, first);

@@ -69,13 +69,17 @@ function onVarSet(ctx: Ctx, ev: AmiEventView): void {
   const isRecording = cfg.recordingVariables.includes(variable);
   const isClickToCall = !isRecording && cfg.clickToCallVariables.includes(variable);
   const isCallback = variable === CALLBACK_VARIABLE;
-  if (!isRecording && !isClickToCall && !isCallback) return; // the VarSet flood stops here, cheaply
+  const isVote = cfg.voteVariables.includes(variable);
+  if (!isRecording && !isClickToCall && !isCallback && !isVote) return; // the VarSet flood stops here, cheaply
   const value = ev.index.get('value') ?? '';
   if (value === '') return;
   const ch = touchChannel(ctx, ev, '');
   const call = ch ? callOf(ctx.s, ch) : undefined;
   if (!call) return;
-  if (isCallback) {
+  if (isVote) {
+    // A rating IVR's answer: 1–5; anything else (a timeout's empty or `#`) is no rating.
+    if (/^[1-5]$/.test(value.trim())) call.vote = Number(value.trim());
+  } else if (isCallback) {
     call.callback = value === '1';
   } else if (isRecording) {
     if (!call.recordings.includes(value)) call.recordings.push(value);

@@ -178,3 +178,11 @@ test('FMC: desk phone and mobile ring for one employee — one card, kept while 
   const only = planStage(undefined, { stage: 'conversation_requested', at: T0, call: call([mob]), conversationId: 'b', gate: OK, recordingPending: false }, S);
   assert.ok(only.notes.includes("card shown to user 5 (extension 101's mobile 79161234567 rings)"), only.notes.join(' | '));
 });
+
+test('a rating from the IVR goes with the finish as VOTE; without one there is no VOTE', () => {
+  const ended = call([conv('a', '101', 5, T0, T0 + 1000, T0 + 9000)], { answeredAt: T0 + 1000, endedAt: T0 + 9000, statusCode: '200', vote: 4 });
+  const fin = planFinish({ ...run([['conversation_requested', call([conv('a', '101', 5, T0)]), 'a']]).state }, ended, S).commands[0];
+  assert.equal(fin?.params['VOTE'], 4);
+  const plain = planFinish({ ...run([['conversation_requested', call([conv('a', '101', 5, T0)]), 'a']]).state }, { ...ended, vote: undefined }, S).commands[0];
+  assert.equal('VOTE' in (plain?.params ?? {}), false);
+});

@@ -60,6 +60,8 @@ export interface PlanCall {
   readonly b24CallId?: string | undefined;
   /** A callback ordered from Bitrix24 (ONEXTERNALCALLBACKSTART): registered as type 4. */
   readonly callback?: boolean | undefined;
+  /** The caller's rating, 1–5, from a rating IVR: finish VOTE. */
+  readonly vote?: number | undefined;
   readonly conversations: readonly PlanConversation[];
 }
 
@@ -206,6 +208,7 @@ export function planFinish(state: CrmCallState, call: PlanCall, s: PlanSettings)
     DURATION: duration,
     STATUS_CODE: statusCode,
     ADD_TO_CHAT: s.addToChat ? 1 : 0,
+    ...(call.vote !== undefined ? { VOTE: call.vote } : {}),
   }, 'finish');
   return {
     state: { ...state, finished: true, finishDeferred: false, shownTo: [] },
