@@ -6,25 +6,40 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { runReplay } from '../../src/cli/replay.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const FIXTURES = join(ROOT, '..', 'shared', 'fixtures', 'ami');
 const GOLDEN = join(ROOT, 'test', 'golden-rest');
 
-for (const f of readdirSync(FIXTURES).filter((n) => n.endsWith('.txt')).sort()) {
-  const name = f.replace(/\.txt$/, '');
+const RECORDED = join(ROOT, 'test', 'fixtures', 'ami-recorded');
+const transcripts = [
+  ...readdirSync(FIXTURES).filter((n) => n.endsWith('.txt')).sort().map((f) => join(FIXTURES, f)),
+  // Our own Asterisk 22.10.1 recordings of office features (pickup, park, transfers by the phone, FMC…).
+  ...readdirSync(RECORDED).filter((n) => n.endsWith('.txt')).sort().map((f) => join(RECORDED, f)),
+];
+
+for (const file of transcripts) {
+  const name = basename(file).replace(/\.txt$/, '');
   test(`REST sequence of ${name}`, async () => {
-    const args = [join(FIXTURES, f)];
-    if (name.startsWith('lab22')) args.push('--portal', join(ROOT, 'test/golden/lab22.portal.json'));
-    if (name.startsWith('extcf')) args.push('--config', join(ROOT, 'test/golden/extcf.config.json'));
+    const args = replayArgs(file, name);
     let out = '';
     const code = await runReplay(args, { write: (s) => { out += s; }, err: { write: () => {} } });
     assert.equal(code, 0);
     const expected = readFileSync(join(GOLDEN, `${name}.jsonl`), 'utf8');
     assert.deepEqual(out.split('\n'), expected.split('\n'));
   });
+}
+
+/** The replay arguments of a transcript (shared with scripts/gen-golden-rest.mts). */
+function replayArgs(file: string, name: string): string[] {
+  const args = [file];
+  if (name.startsWith('lab22')) args.push('--portal', join(ROOT, 'test/golden/lab22.portal.json'));
+  if (name.startsWith('extcf')) args.push('--config', join(ROOT, 'test/golden/extcf.config.json'));
+  // lab22-t…x: calls forwarded to Alice's mobile, with FMC on.
+  if (/^lab22-[t-x]_/.test(name)) args.push('--config', join(ROOT, 'test/golden/fmc.config.json'));
+  return args;
 }
 
 test('every physical call is registered at most once and finished at most once', () => {

@@ -8,7 +8,7 @@
  * a click-to-call one. The stored states are what the panel reads (calls table → explainCall).
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { replayBuffer, trackerConfigFrom } from '../../src/cli/replay.js';
 import type { StageChange } from '../../src/core/call/model.js';
 import type { RouteDecision } from '../../src/core/crm/routing.js';
@@ -28,6 +28,9 @@ import { connectorOAuthConfig } from '../../tools/b24-emu/connector-config.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 export const FIXTURES = join(ROOT, '..', 'shared', 'fixtures', 'ami');
+const RECORDED = join(ROOT, 'test', 'fixtures', 'ami-recorded');
+/** lab22-t…x: forwarded to Alice's mobile (test/fixtures/ami-recorded/SCENARIOS.md). */
+const FMC_RECORDINGS = /^lab22-[t-x]_.*\.txt$/;
 
 /** One way of running a transcript (settings, hooks, extras). */
 interface Variant {
@@ -66,6 +69,11 @@ const ROUTES: readonly RouteDecision[] = [
   { status: 'CLOSED', reason: 'closed' },
   { status: 'NOROUTE', reason: 'deadline', code: 'AGI_DEADLINE' },
   { status: 'ERROR', reason: 'error', code: 'B24_HTTP_500' },
+  // Sticky routing (agi.sticky): routed to the last talker, also with a CRM entity and a failed lookup; passed over.
+  { status: 'OK', exten: '102', userId: 7, name: 'Konstantin K', reason: 'sticky', sticky: { userId: 7, exten: '102', at: Date.UTC(2026, 11, 1, 9), routed: true } },
+  { status: 'OK', exten: '101', userId: 5, reason: 'sticky', entity: { type: 'COMPANY', id: 9, name: 'Acme' }, code: 'B24_NETWORK', sticky: { userId: 5, exten: '101', at: Date.UTC(2026, 10, 3), routed: true } },
+  { status: 'NOROUTE', reason: 'unknown-client', sticky: { userId: 9, exten: '109', at: Date.UTC(2026, 11, 2), routed: false } },
+  { status: 'OK', exten: '101', userId: 1, reason: 'found', entity: { type: 'CONTACT', id: 11, name: 'Known Client' }, sticky: { userId: 9, exten: '109', at: Date.UTC(2026, 11, 2), routed: false } },
 ];
 
 /** The notes src/main.ts gives CallToCrm.finishDeferred (recording ready / none / failed). */
@@ -74,6 +82,8 @@ const RECORDING_NOTES = ['recording ready: 1700000000.42-101.wav', 'recording fa
 
 /** Shared by all runs, so every recording note comes up once the fixtures are through. */
 let recordingNote = 0;
+/** Likewise for the route decisions (a transcript has fewer calls than ROUTES has entries). */
+let routeNote = 0;
 
 function hookPort(kind: Variant['hooks']): HookPort | undefined {
   if (!kind) return undefined;
@@ -122,13 +132,12 @@ async function runThroughFlow(changes: readonly StageChange[], portal: PortalSee
     const sender = createOutboxSender({ store, client, now: () => now, random: () => 0.5, pollIntervalMs: 3_600_000, onDone: (cmd, r) => flow?.onCommandDone(cmd, r) });
     const rules = compilePhoneRules(config.phone);
     const users = new UserDirectory({ client, logger: silentLogger, now: () => now, normalise: (s) => normaliseInnerPhone(s, rules) });
-    let route = 0;
     const hooks = hookPort(v.hooks);
     const f = new CallToCrm({
       config, users, calls: store, logger: silentLogger, now: () => now, ...(hooks ? { hooks } : {}),
       sink: { enqueue: (commands, options) => store.enqueue(commands, now, options) },
       tzOffsetMinutes: parseOffset('+00:00'),
-      ...(v.routes ? { routes: { take: (_key: string, at: number) => ({ at: at - 1, text: describeRoute(ROUTES[route++ % ROUTES.length]!) }) } } : {}),
+      ...(v.routes ? { routes: { take: (_key: string, at: number) => ({ at: at - 1, text: describeRoute(ROUTES[routeNote++ % ROUTES.length]!) }) } } : {}),
       ...(v.recordings ? {
         recordings: {
           expected: (call) => call.answeredAt !== undefined,
@@ -177,12 +186,19 @@ export interface NotesCorpus {
 export async function collectNotes(): Promise<NotesCorpus> {
   const notes: CollectedNote[] = [];
   const states: Array<{ where: string; state: StoredCallState }> = [];
-  for (const f of readdirSync(FIXTURES).filter((n) => n.endsWith('.txt')).sort()) {
-    const name = f.replace(/\.txt$/, '');
-    const portal = name.startsWith('lab22') ? JSON.parse(readFileSync(join(ROOT, 'test/golden/lab22.portal.json'), 'utf8')) as PortalSeed : undefined;
-    const raw = name.startsWith('extcf') ? JSON.parse(readFileSync(join(ROOT, 'test/golden/extcf.config.json'), 'utf8')) as Record<string, unknown> : {};
+  const json = (f: string): unknown => JSON.parse(readFileSync(join(ROOT, 'test/golden', f), 'utf8'));
+  const files = [
+    ...readdirSync(FIXTURES).filter((n) => n.endsWith('.txt')).sort().map((f) => join(FIXTURES, f)),
+    // Our recordings of calls forwarded to an employee's mobile, with FMC on.
+    ...readdirSync(RECORDED).filter((n) => FMC_RECORDINGS.test(n)).sort().map((f) => join(RECORDED, f)),
+  ];
+  for (const file of files) {
+    const name = basename(file).replace(/\.txt$/, '');
+    const portal = name.startsWith('lab22') ? json('lab22.portal.json') as PortalSeed : undefined;
+    const raw = name.startsWith('extcf') ? json('extcf.config.json') as Record<string, unknown>
+      : FMC_RECORDINGS.test(`${name}.txt`) ? json('fmc.config.json') as Record<string, unknown> : {};
     const changes: StageChange[] = [];
-    replayBuffer(readFileSync(join(FIXTURES, f)), trackerConfigFrom(portal, raw), { write: () => {}, err: { write: () => {} } }, (c) => changes.push(c));
+    replayBuffer(readFileSync(file), trackerConfigFrom(portal, raw), { write: () => {}, err: { write: () => {} } }, (c) => changes.push(c));
     if (changes.length === 0) continue;
     for (const v of VARIANTS) {
       for (const state of await runThroughFlow(changes, portal, raw, v)) {

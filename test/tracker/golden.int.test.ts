@@ -24,6 +24,8 @@ const NO_CALLS = new Set([
 
 function configFor(name: string): TrackerConfig {
   const json = (f: string): unknown => JSON.parse(readFileSync(join(GOLDEN, f), 'utf8'));
+  // lab22-t…x: calls forwarded to Alice's mobile (her PERSONAL_MOBILE in the portal), with FMC on.
+  if (/^lab22-[t-x]_/.test(name)) return trackerConfigFrom(json('lab22.portal.json'), json('fmc.config.json'));
   if (name.startsWith('lab22-')) return trackerConfigFrom(json('lab22.portal.json'), undefined);
   if (name.startsWith('extcf-')) return trackerConfigFrom(undefined, json('extcf.config.json'));
   return trackerConfigFrom(undefined, undefined);
