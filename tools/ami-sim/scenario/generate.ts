@@ -19,6 +19,7 @@ import { followmeFlow } from './flows/followme.js';
 import { ringGroupFlow } from './flows/ring-group.js';
 import { pickupFlow } from './flows/pickup.js';
 import { parkFlow } from './flows/park.js';
+import { forwardToMobileFlow, ringWithMobileFlow } from './flows/mobile.js';
 
 export interface GenerateOptions {
   /** PBX configuration the events reflect (default: the lab setup of SCENARIOS.md). */
@@ -49,6 +50,8 @@ export function generateCall(spec: CallSpec, ids: SimIds, options: GenerateOptio
     case 'ring-group': ringGroupFlow(b, s); break;
     case 'pickup': pickupFlow(b, s); break;
     case 'park': parkFlow(b, s); break;
+    case 'ring-with-mobile': ringWithMobileFlow(b, s); break;
+    case 'forward-to-mobile': forwardToMobileFlow(b, s); break;
   }
   return finish(b, options);
 }

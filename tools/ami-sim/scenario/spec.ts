@@ -163,9 +163,41 @@ export interface ParkSpec extends FromTrunk, Timing {
   readonly parkingSpace?: string;
 }
 
+/**
+ * A DID rings the desk phone `to` and the employee's mobile through the trunk at once (FMC):
+ * `Dial(PJSIP/<to>&PJSIP/<mobile>@<trunk>,20)` (lab22-t: the mobile answers, lab22-w: the desk answers) or,
+ * with `viaLocal`, follow-me style `Dial(PJSIP/<to>&Local/0<mobile>@from-internal,20)` whose `;2` runs the
+ * `_0X.` rule (caller id set to the company number `5551000`) — lab22-u, mobile answers only. The caller
+ * hangs up (as recorded).
+ */
+export interface RingWithMobileSpec extends FromTrunk, Timing {
+  readonly type: 'ring-with-mobile';
+  /** Desk extension (the employee). */
+  readonly to: string;
+  /** Mobile number as sent to the trunk, e.g. `79161234567`. */
+  readonly mobile: string;
+  readonly viaLocal?: boolean;
+  readonly answeredBy: 'mobile' | 'desk';
+  /** Dial() timeout (default 20000). */
+  readonly dialTimeoutMs?: number;
+}
+
+/**
+ * The employee `to` forwards every call to the mobile: `Dial(Local/0<mobile>@from-internal,20)` from the
+ * DID, the `;2` runs `_0X.` (lab22-v: answered, the mobile hangs up; lab22-x: the provider answers 486).
+ */
+export interface ForwardToMobileSpec extends FromTrunk, Timing {
+  readonly type: 'forward-to-mobile';
+  readonly to: string;
+  readonly mobile: string;
+  readonly outcome: 'answered' | 'busy';
+  /** Dial() timeout (default 20000). */
+  readonly dialTimeoutMs?: number;
+}
+
 export type CallSpec =
   | InboundSpec | OutboundSpec | InternalSpec | QueueSpec | BlindTransferSpec | AttendedTransferSpec
-  | IvrAbandonSpec | FollowmeSpec | RingGroupSpec | PickupSpec | ParkSpec;
+  | IvrAbandonSpec | FollowmeSpec | RingGroupSpec | PickupSpec | ParkSpec | RingWithMobileSpec | ForwardToMobileSpec;
 
 export type CallType = CallSpec['type'];
 
@@ -190,9 +222,11 @@ export interface OriginateRequest {
 }
 
 const OUTCOMES: readonly string[] = ['answered', 'noanswer', 'busy', 'cancel'];
-const TYPES: readonly string[] = ['inbound', 'outbound', 'internal', 'queue', 'blind-transfer', 'attended-transfer', 'ivr-abandon', 'followme', 'ring-group', 'pickup', 'park'];
+const TYPES: readonly string[] = ['inbound', 'outbound', 'internal', 'queue', 'blind-transfer', 'attended-transfer', 'ivr-abandon', 'followme', 'ring-group', 'pickup', 'park', 'ring-with-mobile', 'forward-to-mobile'];
 const NUMBER_RE = /^\+?[0-9*#]{1,32}$/;
 const EXT_RE = /^[0-9A-Za-z_-]{1,32}$/;
+/** A number the trunk accepts (no outside-line prefix: the `Local` form adds `0`). */
+const MOBILE_RE = /^[0-9]{3,20}$/;
 
 function bad(field: string, why: string): never {
   throw new ConnectorError('SIM_SPEC_INVALID', `${field}: ${why}`, { details: { field } });
@@ -218,7 +252,7 @@ export function validateCallSpec(input: unknown): CallSpec {
   for (const k of ['ringMs', 'talkMs', 'dialTimeoutMs', 'memberTimeoutMs', 'retryMs', 'waitMs', 'afterTransferTalkMs', 'targetRingMs', 'consultMs', 'ivrMs', 'parkedMs', 'afterRetrieveTalkMs']) ms(o, k);
   if (o.record !== undefined && typeof o.record !== 'boolean') bad('record', 'expected a boolean');
   if (o.hangupBy !== undefined && o.hangupBy !== 'caller' && o.hangupBy !== 'callee') bad('hangupBy', 'expected caller or callee');
-  const trunkCaller = ['inbound', 'queue', 'blind-transfer', 'attended-transfer', 'ivr-abandon', 'followme', 'ring-group', 'pickup', 'park'].includes(o.type as string);
+  const trunkCaller = ['inbound', 'queue', 'blind-transfer', 'attended-transfer', 'ivr-abandon', 'followme', 'ring-group', 'pickup', 'park', 'ring-with-mobile', 'forward-to-mobile'].includes(o.type as string);
   if (trunkCaller) {
     str(o, 'from', NUMBER_RE);
     str(o, 'did', NUMBER_RE);
@@ -250,6 +284,20 @@ export function validateCallSpec(input: unknown): CallSpec {
       str(o, 'retrievedBy', EXT_RE);
       str(o, 'parkExten', /^[0-9]{1,8}$/, false);
       str(o, 'parkingSpace', /^[0-9]{1,8}$/, false);
+      break;
+    case 'ring-with-mobile':
+      str(o, 'to', EXT_RE);
+      str(o, 'mobile', MOBILE_RE);
+      if (o.viaLocal !== undefined && typeof o.viaLocal !== 'boolean') bad('viaLocal', 'expected a boolean');
+      if (o.answeredBy !== 'mobile' && o.answeredBy !== 'desk') bad('answeredBy', 'expected mobile or desk');
+      if (o.viaLocal === true && o.answeredBy !== 'mobile') bad('answeredBy', 'with viaLocal only mobile is modelled (recorded)');
+      if (o.hangupBy === 'callee') bad('hangupBy', 'only the caller hanging up is modelled (recorded)');
+      break;
+    case 'forward-to-mobile':
+      str(o, 'to', EXT_RE);
+      str(o, 'mobile', MOBILE_RE);
+      if (o.outcome !== 'answered' && o.outcome !== 'busy') bad('outcome', 'expected answered or busy');
+      if (o.hangupBy === 'caller') bad('hangupBy', 'only the mobile hanging up is modelled (recorded)');
       break;
     case 'blind-transfer': case 'attended-transfer':
       str(o, 'to', EXT_RE);

@@ -46,6 +46,11 @@ export const PRESETS: Readonly<Record<string, Preset>> = {
   pickup: { spec: { type: 'pickup', ...CALLER, did: '5551010', to: '101', pickedBy: '102', mode: 'directed', ringMs: 3000, talkMs: 5000 }, transcript: recorded('lab22-k_directed_pickup.txt') },
   'group-pickup': { spec: { type: 'pickup', ...CALLER, did: '5551010', to: '101', pickedBy: '102', mode: 'group', ringMs: 3000, talkMs: 5000 }, transcript: recorded('lab22-l_group_pickup.txt') },
   park: { spec: { type: 'park', ...CALLER, did: '5551006', to: '101', retrievedBy: '102' }, transcript: recorded('lab22-n_park_retrieve.txt') },
+  'ring-with-mobile': { spec: { type: 'ring-with-mobile', ...CALLER, did: '5551014', to: '101', mobile: '79161234567', answeredBy: 'mobile', ringMs: 3000, talkMs: 5000 }, transcript: recorded('lab22-t_ring_desk_and_mobile_mobile_answers.txt') },
+  'ring-with-mobile-desk': { spec: { type: 'ring-with-mobile', ...CALLER, did: '5551014', to: '101', mobile: '79161234567', answeredBy: 'desk', ringMs: 3000, talkMs: 5000 }, transcript: recorded('lab22-w_ring_desk_and_mobile_desk_answers.txt') },
+  'followme-mobile': { spec: { type: 'ring-with-mobile', ...CALLER, did: '5551015', to: '101', mobile: '79161234567', viaLocal: true, answeredBy: 'mobile', ringMs: 3000, talkMs: 5000 }, transcript: recorded('lab22-u_followme_local_mobile_answers.txt') },
+  'forward-to-mobile': { spec: { type: 'forward-to-mobile', ...CALLER, did: '5551016', to: '101', mobile: '79161234567', outcome: 'answered', ringMs: 3000, talkMs: 5000 }, transcript: recorded('lab22-v_forward_to_mobile_answered.txt') },
+  'forward-to-mobile-busy': { spec: { type: 'forward-to-mobile', ...CALLER, did: '5551016', to: '101', mobile: '79161234567', outcome: 'busy' }, transcript: recorded('lab22-x_forward_to_mobile_busy.txt') },
 };
 
 /** The preset's spec with a per-call caller number (`+4930100000` + n) for trunk callers. */

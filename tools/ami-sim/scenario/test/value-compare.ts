@@ -15,6 +15,8 @@ const CHAN_KEY = /Channel$/;
 /** Keys whose values are times, durations or module-load dependent. */
 const IGNORED_KEYS = new Set([
   'LoginTime', 'StartTime', 'AnswerTime', 'EndTime', 'Duration', 'BillableSeconds',
+  // LocalOptimizationBegin/End `Id`: a counter over the whole Asterisk process, not per call.
+  'Id',
 ]);
 
 /** VarSet variables whose values are timings, media statistics or chan_pjsip call ids. */
