@@ -129,7 +129,8 @@ export async function startDemo(opts: DemoOptions = {}): Promise<RunningDemo> {
         oauth: connectorOAuthConfig(emu),
         timezoneOffset: '+03:00',
       },
-      pbx: { trunks: [{ endpoint: 'trunk', line: '5551000', lineName: 'Main line', crmSource: 'CALL' }] },
+      // Ivan (102) and Anna (105) have their mobiles in their profiles: calls forwarded there are theirs (FMC).
+      pbx: { trunks: [{ endpoint: 'trunk', line: '5551000', lineName: 'Main line', crmSource: 'CALL' }], fmc: { enabled: true } },
       calls: { defaultUserId: 1, missedUserId: 1 },
       recordings: { enabled: false },
       store: { path: join(dataDir, 'demo.sqlite') },

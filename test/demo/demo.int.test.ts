@@ -141,6 +141,19 @@ describe('demo over the real panel port', () => {
     assert.match(d.timeline[0]?.notes[0] ?? '', /^FastAGI route OK → 104 \(user 4 .*\): the client's responsible, CONTACT 15/);
   });
 
+  test('the mix\'s FMC call: forwarded to Anna\'s mobile (her profile), the call is hers and the timeline says so', async () => {
+    const handle = demo.startCall('forwarded to the mobile (FMC)');
+    await handle.done;
+    const d = await waitFor('the finish', async () => {
+      const row = (await demo.connector.panel.history({ extension: '105', limit: 1, offset: 0 })).rows[0];
+      const x = row ? await demo.connector.panel.call(row.summary.callKey) : undefined;
+      return x?.commands.some((c) => c.step === 'finish' && c.state === 'done') ? x : undefined;
+    }, 10_000);
+    assert.deepEqual(d.summary.conversations.map((c) => [c.extension, c.mobile]), [['105', '79160001105']]);
+    assert.match(d.explanation.shown.reason, /^card shown to user 5 \(extension 105's mobile 79160001105 rings\)/);
+    assert.match(d.explanation.assigned.reason, /^finished for user 5: status 200/);
+  });
+
   test('live events: call stages, outbox and health while a panel listens; none after unsubscribing', async () => {
     const events: PanelEvent[] = [];
     const off = demo.connector.panel.subscribe((e) => events.push(e));

@@ -18,7 +18,7 @@ export function callBody(ctx: PageCtx, d: CallDetail): SafeHtml {
   const { t } = ctx;
   const note = noteTextFor(t('app.lang'));
   const s = d.summary;
-  const convs = s.conversations.map((v) => html`<tr><td>${v.extension}</td><td>${v.via}${v.queue ? html` (${v.queue})` : html``}</td><td>${v.stage}</td>
+  const convs = s.conversations.map((v) => html`<tr><td>${v.extension}${v.mobile !== undefined ? html` <span class="muted">${t('detail.mobile', { n: v.mobile })}</span>` : html``}</td><td>${v.via}${v.queue ? html` (${v.queue})` : html``}</td><td>${v.stage}</td>
 <td>${fmtClock(v.requestedAt)}</td><td>${v.acceptedAt !== undefined ? fmtClock(v.acceptedAt) : '—'}</td><td>${v.endedAt !== undefined ? fmtClock(v.endedAt) : '—'}</td><td>${v.dialStatus ?? ''}</td></tr>`);
   const timeline = d.timeline.map((e) => html`<tr><td>${fmtClock(e.at)}</td><td><code>${e.stage}</code></td>
 <td>${e.notes.length ? html`<ul>${e.notes.map((n) => html`<li>${note(n)}</li>`)}</ul>` : html`—`}</td><td>${e.commands.map((c) => html`<code>${c}</code> `)}</td></tr>`);

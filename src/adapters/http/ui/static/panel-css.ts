@@ -24,6 +24,7 @@ code { font-size: 12px; }
 .tile h3 { margin: .2rem 0; font-size: 1rem; } .tile p { margin: .2rem 0; }
 .tile.ok { background: var(--ok); } .tile.warn { background: var(--warn); } .tile.bad { background: var(--bad); }
 .cols { display: flex; gap: 1rem; flex-wrap: wrap; } .cols > * { flex: 1 1 300px; }
+span.muted { color: var(--muted); font-size: 12px; }
 .badge { display: inline-block; padding: 0 .45rem; border-radius: 10px; font-size: 12px; color: #fff; background: var(--muted); }
 .badge.ok, .badge.state-done { background: var(--ok); } .badge.warn, .badge.state-pending, .badge.state-running { background: var(--warn); }
 .badge.state-dead { background: var(--bad); } .badge.muted, .badge.state-discarded { background: var(--muted); }

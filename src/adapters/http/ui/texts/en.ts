@@ -98,6 +98,7 @@ export const en = {
   'detail.dialStatus': 'dial status',
   'detail.step': 'step',
   'detail.keys': '{n} keys',
+  'detail.mobile': 'on the mobile {n}',
   'detail.resultShow': 'result',
 
   'outbox.title': 'Outbox',

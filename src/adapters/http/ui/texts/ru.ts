@@ -98,6 +98,7 @@ export const ru: Texts = {
   'detail.dialStatus': 'итог набора',
   'detail.step': 'шаг',
   'detail.keys': 'ключей: {n}',
+  'detail.mobile': 'на мобильном {n}',
   'detail.resultShow': 'результат',
 
   'outbox.title': 'Очередь команд',
