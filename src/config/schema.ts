@@ -103,7 +103,7 @@ export const pbxSchema = z.object({
     /** Bitrix24 user fields holding the employee's mobile numbers. */
     fields: z.array(z.enum(['PERSONAL_MOBILE', 'WORK_PHONE', 'PERSONAL_PHONE'])).default(['PERSONAL_MOBILE']),
     /** More numbers, not in Bitrix24: number (any format) → extension. They win over the fields. */
-    numbers: z.record(z.string().regex(/\d{6,}/, 'a phone number'), z.string().min(1)).default({}),
+    numbers: z.record(z.string().refine((s) => s.replace(/\D+/g, '').length >= 6, 'a phone number (6 digits or more)'), z.string().min(1)).default({}),
     /** Trailing digits compared (prefixes and country codes vary between the PBX and Bitrix24). */
     matchDigits: z.number().int().min(6).max(15).default(10),
   }).strict().default({ enabled: false, fields: ['PERSONAL_MOBILE'], numbers: {}, matchDigits: 10 }),

@@ -64,3 +64,20 @@ test('settings form → hook points: a URL and a timeout per point, empty cells 
   assert.deepEqual((settingsFromForm(current, { 'calls.internal': 'on' })['hooks'] as typeof hooks).urls, current.hooks.urls);
 });
 
+
+test('settings form → FMC and the rating variable: numbers one per line, bad ones reported at their path; absent fieldset keeps them', () => {
+  const base = { bitrix: { auth: 'webhook', webhookUrl: 'https://p.example/rest/1/x/' } };
+  const current = editableFrom(configSchema.parse({ ...base, pbx: { fmc: { enabled: true, numbers: { '+79160000001': '101' } } } }));
+  const obj = settingsFromForm(current, {
+    'pbx.fmc.enabled': 'on', 'pbx.fmc.fields': 'PERSONAL_MOBILE, WORK_PHONE', 'pbx.fmc.matchDigits': '10',
+    'pbx.fmc.numbers': '+7 916 123-45-67 = 102\n89169999999 105\n\n', 'pbx.voteVariable': 'RATING',
+  });
+  const ok = validateSettings(base, obj);
+  assert.deepEqual(ok.issues, []);
+  assert.deepEqual(ok.config?.pbx.fmc, { enabled: true, fields: ['PERSONAL_MOBILE', 'WORK_PHONE'], numbers: { '+7 916 123-45-67': '102', '89169999999': '105' }, matchDigits: 10 });
+  assert.equal(ok.config?.pbx.voteVariable, 'RATING');
+  const bad = settingsFromForm(current, { 'pbx.fmc.matchDigits': '3', 'pbx.fmc.fields': 'MOBILE', 'pbx.fmc.numbers': 'call me' });
+  assert.deepEqual(validateSettings(base, bad).issues.map((i) => i.path).sort(), ['pbx.fmc.fields.0', 'pbx.fmc.matchDigits', 'pbx.fmc.numbers.call']);
+  // A form without the FMC fieldset (another section saved) leaves FMC as it was.
+  assert.deepEqual((settingsFromForm(current, { 'calls.defaultUserId': '5' }) as { pbx: { fmc: unknown } }).pbx.fmc, current.pbx.fmc);
+});

@@ -18,7 +18,7 @@ export const NUMBER_FIELDS = ['calls.defaultUserId', 'calls.missedUserId', 'task
 export const CHECKBOX_FIELDS = ['calls.internal', 'tasks.missedCalls', 'recordings.enabled', 'recordings.convertToMp3'] as const;
 /** cdr.conf flags: read only from a form that has the CDR fieldset (its path field is always posted). */
 export const CDR_CHECKBOX_FIELDS = ['cdr.usegmtime', 'cdr.loguniqueid', 'cdr.loguserfield', 'cdr.newcdrcolumns'] as const;
-export const TEXT_FIELDS = ['calls.transferMode', 'tasks.responsible', 'tasks.deadlineIn', 'tasks.title', 'recordings.mode'] as const;
+export const TEXT_FIELDS = ['calls.transferMode', 'tasks.responsible', 'tasks.deadlineIn', 'tasks.title', 'recordings.mode', 'pbx.voteVariable'] as const;
 /** Optional text: an empty field removes the key (off / default). */
 export const OPTIONAL_TEXT_FIELDS = ['hooks.dir', 'cdr.csvPath', 'cdr.timezone'] as const;
 const TRUNK_TEXT = ['endpoint', 'line', 'lineName', 'crmSource'] as const;
@@ -86,7 +86,29 @@ export function settingsFromForm(current: EditableSettings, body: FormBody): Rec
   }
   setPath(out, 'pbx.trunks', trunks);
   applyHookPoints(out, body);
+  applyFmc(out, body);
   return out;
+}
+
+/**
+ * FMC (`pbx.fmc`): read only from a form that has its fieldset (`pbx.fmc.matchDigits` is always
+ * posted). Numbers are one per line, `number = extension` (or `number extension`); a line that is not
+ * that is kept as a number with no extension, so the schema reports it at its path.
+ */
+function applyFmc(out: Record<string, unknown>, body: FormBody): void {
+  if (one(body, 'pbx.fmc.matchDigits') === undefined) return;
+  const numbers: Record<string, string> = {};
+  for (const line of (one(body, 'pbx.fmc.numbers') ?? '').split('\n').map((l) => l.trim()).filter((l) => l !== '')) {
+    const m = /^(.+?)\s*(?:=|\s)\s*(\S+)$/.exec(line);
+    if (m) numbers[(m[1] ?? '').trim()] = m[2] ?? '';
+    else numbers[line] = '';
+  }
+  setPath(out, 'pbx.fmc', {
+    enabled: one(body, 'pbx.fmc.enabled') !== undefined,
+    fields: parseList(one(body, 'pbx.fmc.fields')),
+    numbers,
+    matchDigits: parseNumber(one(body, 'pbx.fmc.matchDigits')),
+  });
 }
 
 /**

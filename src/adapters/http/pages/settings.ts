@@ -18,6 +18,11 @@ function get(obj: unknown, path: string): unknown {
   return cur;
 }
 
+/** `pbx.fmc.numbers` as the form shows it: `number = extension`, one per line. */
+function fmcNumbers(v: unknown): string {
+  return v && typeof v === 'object' ? Object.entries(v as Record<string, unknown>).map(([n, e]) => `${n} = ${String(e)}`).join('\n') : '';
+}
+
 function issuesFor(issues: readonly SettingsIssue[], name: string): SafeHtml {
   const mine = issues.filter((i) => i.path === name || i.path.startsWith(`${name}.`));
   return html`${mine.map((i) => html`<span class="field-error" data-path="${i.path}">${i.message}</span>`)}`;
@@ -56,7 +61,9 @@ export function settingsPage(ctx: PageCtx, values: EditableSettings | Values, is
 <fieldset><legend>${t('settings.lists')}</legend><div class="cols">
 <div><h3>${t('settings.black')}</h3>${list('lists.black.numbers', t('settings.numbers'))}${list('lists.black.extensions', t('settings.extensions'))}${list('lists.black.trunks', t('settings.trunks'))}</div>
 <div><h3>${t('settings.white')}</h3>${list('lists.white.numbers', t('settings.numbers'))}${list('lists.white.extensions', t('settings.extensions'))}${list('lists.white.trunks', t('settings.trunks'))}</div></div></fieldset>
-<fieldset><legend>${t('settings.trunksTitle')}</legend><table><thead><tr><th>${t('settings.endpoint')}</th><th>${t('settings.line')}</th><th>${t('settings.lineName')}</th><th>${t('settings.crmSource')}</th><th>${t('settings.defaultUser')}</th><th>${t('settings.crmCreate')}</th></tr></thead><tbody>${rows}</tbody></table>${issuesFor(issues, 'pbx')}</fieldset>
+<fieldset><legend>${t('settings.trunksTitle')}</legend><table><thead><tr><th>${t('settings.endpoint')}</th><th>${t('settings.line')}</th><th>${t('settings.lineName')}</th><th>${t('settings.crmSource')}</th><th>${t('settings.defaultUser')}</th><th>${t('settings.crmCreate')}</th></tr></thead><tbody>${rows}</tbody></table>${issuesFor(issues, 'pbx.trunks')}</fieldset>
+<fieldset><legend>${t('settings.fmc')}</legend><p>${t('settings.fmcIntro')}</p>${check('pbx.fmc.enabled', t('settings.fmcOn'))}${list('pbx.fmc.fields', t('settings.fmcFields'))}
+<label>${t('settings.fmcNumbers')}<textarea name="pbx.fmc.numbers" rows="3">${fmcNumbers(get(values, 'pbx.fmc.numbers'))}</textarea>${issuesFor(issues, 'pbx.fmc.numbers')}</label>${text('pbx.fmc.matchDigits', t('settings.fmcDigits'))}${text('pbx.voteVariable', t('settings.voteVariable'))}</fieldset>
 <fieldset><legend>${t('settings.calls')}</legend>${text('calls.defaultUserId', t('settings.defaultUser'))}${text('calls.missedUserId', t('settings.missedUser'))}
 ${select('calls.transferMode', t('settings.transferMode'), ['longest-talker', 'per-leg'])}${check('calls.internal', t('settings.internal'))}</fieldset>
 <fieldset><legend>${t('settings.tasks')}</legend>${check('tasks.missedCalls', t('settings.tasksOn'))}${select('tasks.responsible', t('settings.tasksResponsible'), ['entity-owner', 'last-rung', 'default'])}
