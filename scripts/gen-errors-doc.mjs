@@ -25,7 +25,8 @@ function walk(dir, out, test) {
   return out;
 }
 const sources = ['src', 'tools'].flatMap((d) => walk(join(root, d), [], (n) => n.endsWith('.ts') && !n.endsWith('.test.ts')));
-const IGNORE = new Set(['CALL_RECORD_URL']); // field names that look like codes
+// Field names and channel variables that look like codes.
+const IGNORE = new Set(['CALL_RECORD_URL', 'B24_CALL_ID', 'B24_CALLBACK', 'B24_VOTE']);
 const codes = new Map();
 for (const f of sources) {
   for (const m of readFileSync(f, 'utf8').matchAll(CODE)) {
