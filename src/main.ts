@@ -354,7 +354,7 @@ export async function startConnector(fileConfig: Config, logger: Logger, now: ()
   poller?.start();
   let agi: AgiServer | undefined;
   if (config.agi.enabled) {
-    const routing = new RoutingService({ client: bitrix.client, users, hooks, phone: config.phone, agi: config.agi, now, logger: logger.child({ component: 'routing' }) });
+    const routing = new RoutingService({ client: bitrix.client, users, hooks, phone: config.phone, agi: config.agi, history: store.queries, now, logger: logger.child({ component: 'routing' }) });
     agi = await startAgiServer({
       config: config.agi, routing, logger: logger.child({ component: 'agi' }),
       onSession: (r) => {

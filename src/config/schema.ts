@@ -271,6 +271,17 @@ export const agiSchema = z.object({
   setCallerName: z.boolean().default(true),
   /** How long an entity lookup by phone is cached. */
   cacheTtlMs: z.number().int().positive().default(300_000),
+  /** Sticky routing: a returning caller reaches the employee who last talked to them (docs/routing.md). */
+  sticky: z.object({
+    /** `fallback`: only when the CRM gives no routable responsible; `first`: the last talker wins over it. */
+    mode: z.enum(['off', 'fallback', 'first']).default('off'),
+    /** Only conversations answered within this many days count. */
+    days: z.number().int().min(1).max(3650).default(30),
+    /** Only conversations at least this long count (0: any answered one). */
+    minTalkSeconds: z.number().int().min(0).default(0),
+    /** Which calls count: the client called in, was called, or both. */
+    directions: z.enum(['incoming', 'outgoing', 'both']).default('both'),
+  }).strict().default({ mode: 'off', days: 30, minTalkSeconds: 0, directions: 'both' }),
 }).strict();
 
 export const clickToCallSchema = z.object({

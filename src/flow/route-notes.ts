@@ -23,10 +23,23 @@ const REASONS: Readonly<Record<string, string>> = {
   'error': 'the route could not be decided',
 };
 
+/** The day of a conversation in a note (UTC). */
+const day = (at: number): string => new Date(at).toISOString().slice(0, 10);
+
+/** Sticky routing's part of the "why": whom the caller last talked to, and whether that decided the route. */
+function stickyWhy(d: RouteDecision): string | undefined {
+  const s = d.sticky;
+  if (!s) return undefined;
+  if (s.routed) return `sticky: last talked to user ${s.userId} (extension ${s.exten}) on ${day(s.at)}`;
+  return `sticky passed over: last talked to user ${s.userId} (extension ${s.exten}) on ${day(s.at)}, not an active user with an extension now`;
+}
+
 /** One line for the timeline, e.g. `FastAGI route OK → 101 (user 5 Anna Petrova): the client's responsible, CONTACT 42 "Ivan Ivanov"`. */
 export function describeRoute(d: RouteDecision): string {
   const target = d.status === 'OK' ? ` → ${d.exten ?? '?'}${d.userId !== undefined ? ` (user ${d.userId}${d.name ? ` ${d.name}` : ''})` : ''}` : '';
-  const why = REASONS[d.reason] ?? d.reason;
+  const sticky = stickyWhy(d);
+  const base = d.reason === 'sticky' ? sticky ?? 'sticky' : REASONS[d.reason] ?? d.reason;
+  const why = sticky && d.reason !== 'sticky' ? `${base}; ${sticky}` : base;
   const entity = d.entity ? `, ${d.entity.type} ${d.entity.id}${d.entity.name ? ` "${d.entity.name}"` : ''}` : '';
   const extra = [d.code, d.cached ? 'cached lookup' : undefined].filter((x): x is string => x !== undefined);
   return `FastAGI route ${d.status}${target}: ${why}${entity}${extra.length ? ` [${extra.join(', ')}]` : ''}`;

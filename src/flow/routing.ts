@@ -9,7 +9,11 @@
  *    an extension (`preferOpenDeal`). See docs/routing.md for why and for the exact rule.
  * 4. The responsible → UserDirectory (cached `user.get`) → extension; fallback: the inner phone
  *    searchCrmEntities returned with the entity.
- * 5. customize_autodistribution (hook 11) may change the extension and the name.
+ * 5. Sticky routing (agi.sticky, when a history is given): the employee who last talked with the
+ *    number, from the connector's own call history, takes the call when the CRM has no routable
+ *    responsible (`fallback`) or before the responsible (`first`); asked alongside the CRM lookup,
+ *    so it also routes when Bitrix24 fails. Only an active user with an extension now counts.
+ * 6. customize_autodistribution (hook 11) may change the extension and the name.
  *
  * `route` never throws: every failure is a decision (NOROUTE for a Bitrix24 that is down, slow,
  * rate-limiting or cut by the caller's AbortSignal; ERROR for a configuration or internal fault).
@@ -18,9 +22,9 @@ import type { B24Client } from '../adapters/bitrix/types.js';
 import type { Config } from '../config/schema.js';
 import {
   autodistributionInput, autodistributionReply, chooseCandidate, chooseDeal, isWithinWorkingHours,
-  openDealFilter, parseDeals, parseSearchResult, truncateName,
+  openDealFilter, parseDeals, parseSearchResult, stickyTarget, stickyWins, talkerQuery, truncateName,
 } from '../core/crm/routing.js';
-import type { CrmCandidate, RouteDecision, RouteEntity, RouteUser } from '../core/crm/routing.js';
+import type { CrmCandidate, RouteDecision, RouteEntity, RouteUser, StickyNote, TalkerHistory } from '../core/crm/routing.js';
 import { compilePhoneRules, normalisePhone } from '../core/crm/phone.js';
 import type { CompiledPhoneRules, PhoneRules } from '../core/crm/phone.js';
 import { ConnectorError, errorCode, isConnectorError } from '../errors.js';
@@ -67,7 +71,9 @@ export interface RoutingServiceOptions {
   readonly users: { byUserId(id: number): DirectoryUser | undefined };
   readonly hooks: HookPort;
   readonly phone: PhoneRules;
-  readonly agi: Pick<Config['agi'], 'workingHours' | 'setCallerName' | 'cacheTtlMs'>;
+  readonly agi: Pick<Config['agi'], 'workingHours' | 'setCallerName' | 'cacheTtlMs'> & Partial<Pick<Config['agi'], 'sticky'>>;
+  /** The connector's call history, for sticky routing (agi.sticky); without it sticky routing is off. */
+  readonly history?: TalkerHistory;
   readonly now: () => number;
   readonly logger: Logger;
   /** Prefer the responsible of the client's newest open deal (default true). */
@@ -126,22 +132,34 @@ export class RoutingService implements RoutePort {
     if (wh && !isWithinWorkingHours(wh, this.opts.now())) return { status: 'CLOSED', reason: 'closed' };
     const phone = normalisePhone(request.callerId, this.rules);
     if (phone.kind === 'hidden') return { status: 'NOROUTE', reason: 'hidden-number' };
-    const { route, cached } = await this.lookup(phone.value, signal);
+    const sticky = this.lastTalker(phone.value);
+    const { route, cached, code } = await this.lookup(phone.value, signal).catch(async (e: unknown) => {
+      // Bitrix24 failed: the last talker can still take the call (the CRM then has nobody routable).
+      if (signal?.aborted || !(await sticky)?.routed) throw e;
+      this.log.warn({ code: errorCode(e) }, 'Bitrix24 lookup failed; sticky route');
+      return { route: {} as CrmRoute, cached: false, code: errorCode(e) };
+    });
     const user = route.responsibleId !== undefined ? this.opts.users.byUserId(route.responsibleId) : undefined;
     const exten = user?.active && user.innerPhone ? user.innerPhone : (route.responsibleInner ?? '');
-    const routeUser: RouteUser | undefined = route.responsibleId === undefined ? undefined : {
-      id: route.responsibleId, name: user?.name ?? '', innerPhone: exten,
-      ...(user?.email ? { email: user.email } : {}), ...(user?.position ? { position: user.position } : {}),
-    };
-    const reason = !route.entity ? 'unknown-client' : exten === '' ? 'no-extension' : 'found';
-    const defaults = { number: exten, name: truncateName(routeUser?.name ?? '') };
+    const crmUser: RouteUser | undefined = route.responsibleId === undefined ? undefined : routeUserOf(route.responsibleId, user, exten);
+    const crmReason = !route.entity ? 'unknown-client' : exten === '' ? 'no-extension' : 'found';
+    const last = await sticky;
+    const crm = { routable: exten !== '', userId: route.responsibleId };
+    const mode = this.opts.agi.sticky?.mode ?? 'off';
+    const useSticky = last !== undefined && stickyWins(mode, last, crm);
+    // A last talker who cannot take the call now is noted only where it would have won.
+    const stickyNote: StickyNote | undefined = last && (useSticky || (!last.routed && stickyWins(mode, { ...last, routed: true }, crm))) ? last : undefined;
+    const routeUser = useSticky ? routeUserOf(last.userId, this.opts.users.byUserId(last.userId), last.exten) : crmUser;
+    const number = useSticky ? last.exten : exten;
+    const reason = useSticky ? 'sticky' : crmReason;
+    const defaults = { number, name: truncateName(routeUser?.name ?? '') };
     const input = autodistributionInput({
       ...defaults, from: phone.value,
       ...(routeUser ? { user: routeUser } : {}), ...(route.entity ? { entity: route.entity } : {}),
-      ...(reason !== 'found' ? { error: reason === 'unknown-client' ? 'client not found in CRM' : 'responsible has no extension' } : {}),
+      ...(crmReason !== 'found' && !code ? { error: crmReason === 'unknown-client' ? 'client not found in CRM' : 'responsible has no extension' } : {}),
     });
     const reply = await this.runHook(input, defaults, signal);
-    const hookRouted = reply.number !== '' && reply.number !== exten;
+    const hookRouted = reply.number !== '' && reply.number !== number;
     const entityName = route.entity?.name ? truncateName(route.entity.name) : '';
     const callerName = reply.name !== defaults.name ? reply.name : entityName;
     return {
@@ -149,11 +167,26 @@ export class RoutingService implements RoutePort {
       reason: hookRouted ? 'hook' : reason,
       ...(reply.number ? { exten: reply.number } : {}),
       ...(reply.name ? { name: reply.name } : {}),
-      ...(route.responsibleId !== undefined ? { userId: route.responsibleId } : {}),
+      ...(routeUser ? { userId: routeUser.id } : {}),
       ...(route.entity ? { entity: route.entity } : {}),
       ...(this.opts.agi.setCallerName && callerName ? { callerName } : {}),
+      ...(code ? { code } : {}),
       cached,
+      ...(stickyNote ? { sticky: stickyNote } : {}),
     };
+  }
+
+  /** The last talker with this number (agi.sticky), checked against the directory; a store failure is logged, not fatal. */
+  private async lastTalker(phone: string): Promise<StickyNote | undefined> {
+    const settings = this.opts.agi.sticky;
+    if (!settings || settings.mode === 'off' || !this.opts.history) return undefined;
+    try {
+      const t = await this.opts.history.lastTalker(phone, talkerQuery(settings, this.opts.now()));
+      return stickyTarget(t, t ? this.opts.users.byUserId(t.userId) : undefined);
+    } catch (e) {
+      this.log.warn({ code: errorCode(e) }, 'sticky lookup failed; routing without it');
+      return undefined;
+    }
   }
 
   /**
@@ -163,7 +196,7 @@ export class RoutingService implements RoutePort {
    * slower than the deadline would otherwise never route anybody). It is bounded by the REST client's
    * own request timeout, and concurrent calls from one number share it.
    */
-  private async lookup(phone: string, signal: AbortSignal | undefined): Promise<{ route: CrmRoute; cached: boolean }> {
+  private async lookup(phone: string, signal: AbortSignal | undefined): Promise<{ route: CrmRoute; cached: boolean; code?: string }> {
     const hit = this.cache.get(phone);
     if (hit && this.opts.now() - hit.at < this.opts.agi.cacheTtlMs) return { route: hit.route, cached: true };
     if (hit) this.cache.delete(phone);
@@ -239,6 +272,14 @@ export class RoutingService implements RoutePort {
     this.log.error({ code, err: e instanceof Error ? e.message : String(e) }, 'routing failed');
     return { status: 'ERROR', reason: 'error', code };
   }
+}
+
+/** The hook's `user`: the directory's facts about the user, dialled at `exten`. */
+function routeUserOf(id: number, user: DirectoryUser | undefined, exten: string): RouteUser {
+  return {
+    id, name: user?.name ?? '', innerPhone: exten,
+    ...(user?.email ? { email: user.email } : {}), ...(user?.position ? { position: user.position } : {}),
+  };
 }
 
 /** Rejects with AGI_DEADLINE as soon as `signal` aborts, whatever `p` does. */

@@ -31,7 +31,7 @@ describe('doctor, PostgreSQL store', { skip }, () => {
     await (await openStore({ driver: 'postgres', path: '', url })).close();
     const migrated = await storeCheck(url);
     assert.equal(migrated.status, 'pass', migrated.message);
-    assert.match(migrated.message, /PostgreSQL \d+.*schema version 2, writable/);
+    assert.match(migrated.message, /PostgreSQL \d+.*schema version 3, writable/);
     // The probe left nothing behind.
     const c = new pg.Client({ connectionString: url });
     await c.connect();

@@ -46,7 +46,9 @@ export async function populate(store: AppStore, calls = 12): Promise<Populated> 
       command(key, 'show:101', 'telephony.externalcall.show', { CALL_ID: ref('register', 'CALL_ID'), USER_ID: 101 }, 'live', T0 + 60_000),
       command(key, 'finish', 'telephony.externalcall.finish', { CALL_ID: ref('register', 'CALL_ID'), DURATION: i }, 'finish'),
     ], T0 + i, {
-      call: { callKey: key, state: { stage: i % 2 ? 'ended' : 'talking', peers: [{ ext: '101', name: 'Анна' }], z: 1, a: null }, now: T0 + i,
+      call: { callKey: key, state: { stage: i % 2 ? 'ended' : 'talking', peers: [{ ext: '101', name: 'Анна' }], z: 1, a: null,
+        // The flow's fields sticky routing reads: an ended call gets a call_talkers row.
+        clientPhone: `+7999000${i}`, users: { '101': 5 }, summary: { direction: 'incoming', conversations: [{ id: `${key}#0`, extension: '101', acceptedAt: T0 + i }] } }, now: T0 + i,
         ...(i % 2 ? { endedAt: T0 + 1_000 + i } : {}) },
     });
   }

@@ -90,7 +90,7 @@ describe('store copy, SQLite ↔ PostgreSQL', { skip }, () => {
     const to = await postgres();
     const report = await copy(from, to);
     assert.equal(report.ok, true);
-    assert.deepEqual(report.tables.map((t) => t.table), ['calls', 'events_seen', 'kv', 'outbox']);
+    assert.deepEqual(report.tables.map((t) => t.table), ['call_talkers', 'calls', 'events_seen', 'kv', 'outbox']);
     for (const t of report.tables) assert.equal(t.copied, t.source);
     assert.ok((report.tables.find((t) => t.table === 'outbox')?.sequence ?? 0) >= p.maxIdIssued);
     await assertContinues(to, p, before);

@@ -6,6 +6,7 @@
  */
 import type { CommandState, OutboxCommand } from '../../outbox/command.js';
 import type { CallRecord, Store } from '../../outbox/store-port.js';
+import type { LastTalker, TalkerQuery } from '../../core/crm/routing.js';
 
 export interface CallSearch {
   /** Digits searched inside the client number (other characters of the query are ignored). */
@@ -43,6 +44,8 @@ export interface StoreQueries {
   restFactsSince(since: number): Promise<Array<{ at: number; requests: number }>>;
   /** Calls last updated most recently first, ended or not (the hooks CLI picks sample calls). */
   recentCalls(limit: number): Promise<CallRecord[]>;
+  /** Who answered the latest conversation with this normalised client number (sticky routing; call_talkers). */
+  lastTalker(clientNumber: string, q: TalkerQuery): Promise<LastTalker | undefined>;
 }
 
 export type StoreDriver = 'sqlite' | 'postgres';

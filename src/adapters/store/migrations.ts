@@ -71,6 +71,42 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX events_seen_expiry ON events_seen(expires_at);
     `,
   },
+  {
+    version: 3,
+    name: 'call-talkers',
+    // Sticky routing (call-talkers.ts): who answered which client number, filled from here on when
+    // a call ends, and now from the history already stored (talkersOf's rules, in SQL).
+    sql: `
+      CREATE TABLE call_talkers (
+        call_key      TEXT    NOT NULL,
+        conversation  TEXT    NOT NULL,
+        client_number TEXT    NOT NULL,
+        user_id       INTEGER NOT NULL,
+        extension     TEXT    NOT NULL,
+        direction     TEXT    NOT NULL CHECK (direction IN ('incoming','outgoing')),
+        answered_at   INTEGER NOT NULL,
+        talk_ms       INTEGER NOT NULL,
+        PRIMARY KEY (call_key, conversation)
+      );
+      CREATE INDEX call_talkers_client ON call_talkers(client_number, answered_at);
+      INSERT OR IGNORE INTO call_talkers
+        SELECT c.call_key, json_extract(v.value, '$.id'), json_extract(c.state, '$.clientPhone'), u.value,
+          json_extract(v.value, '$.extension'),
+          CASE json_extract(c.state, '$.summary.direction') WHEN 'incoming' THEN 'incoming' ELSE 'outgoing' END,
+          json_extract(v.value, '$.acceptedAt'),
+          max(0, COALESCE(json_extract(v.value, '$.endedAt'), c.ended_at) - json_extract(v.value, '$.acceptedAt'))
+        FROM calls AS c
+          JOIN json_each(c.state, '$.summary.conversations') AS v
+          JOIN json_each(c.state, '$.users') AS u ON u.key = json_extract(v.value, '$.extension')
+        WHERE c.ended_at IS NOT NULL AND json_valid(c.state)
+          AND json_type(c.state, '$.summary.conversations') = 'array' AND json_type(c.state, '$.users') = 'object'
+          AND json_extract(c.state, '$.summary.direction') IN ('incoming', 'outgoing', 'click-to-call')
+          AND json_type(c.state, '$.clientPhone') = 'text' AND json_extract(c.state, '$.clientPhone') <> ''
+          AND json_type(v.value, '$.id') = 'text' AND json_type(v.value, '$.extension') = 'text'
+          AND json_type(v.value, '$.acceptedAt') IN ('integer', 'real')
+          AND u.type = 'integer' AND u.value > 0;
+    `,
+  },
 ];
 
 export interface MigrationReport {

@@ -73,6 +73,44 @@ export const PG_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX events_seen_expiry ON events_seen(expires_at);
     `,
   },
+  {
+    version: 3,
+    name: 'call-talkers',
+    // Sticky routing (call-talkers.ts): who answered which client number, filled from here on when
+    // a call ends, and now from the history already stored (talkersOf's rules, in SQL).
+    sql: `
+      CREATE TABLE call_talkers (
+        call_key      TEXT COLLATE "C" NOT NULL,
+        conversation  TEXT COLLATE "C" NOT NULL,
+        client_number TEXT COLLATE "C" NOT NULL,
+        user_id       BIGINT NOT NULL,
+        extension     TEXT   NOT NULL,
+        direction     TEXT   NOT NULL CHECK (direction IN ('incoming','outgoing')),
+        answered_at   BIGINT NOT NULL,
+        talk_ms       BIGINT NOT NULL,
+        PRIMARY KEY (call_key, conversation)
+      );
+      CREATE INDEX call_talkers_client ON call_talkers(client_number, answered_at);
+      INSERT INTO call_talkers
+        SELECT c.call_key, v ->> 'id', c.state ->> 'clientPhone', (c.state -> 'users' ->> (v ->> 'extension'))::bigint,
+          v ->> 'extension',
+          CASE WHEN c.state #>> '{summary,direction}' = 'incoming' THEN 'incoming' ELSE 'outgoing' END,
+          round((v ->> 'acceptedAt')::float8)::bigint,
+          GREATEST(0, round(COALESCE((v ->> 'endedAt')::float8, c.ended_at) - (v ->> 'acceptedAt')::float8))::bigint
+        FROM calls AS c
+          CROSS JOIN LATERAL json_array_elements(CASE WHEN json_typeof(c.state #> '{summary,conversations}') = 'array'
+            THEN c.state #> '{summary,conversations}' ELSE '[]'::json END) AS v
+        WHERE c.ended_at IS NOT NULL AND json_typeof(c.state) = 'object' AND json_typeof(c.state -> 'users') = 'object'
+          AND c.state #>> '{summary,direction}' IN ('incoming', 'outgoing', 'click-to-call')
+          AND json_typeof(c.state -> 'clientPhone') = 'string' AND c.state ->> 'clientPhone' <> ''
+          AND json_typeof(v -> 'id') = 'string' AND json_typeof(v -> 'extension') = 'string'
+          AND json_typeof(v -> 'acceptedAt') = 'number'
+          AND json_typeof(c.state -> 'users' -> (v ->> 'extension')) = 'number'
+          AND CASE WHEN (c.state -> 'users' ->> (v ->> 'extension')) ~ '^[0-9]{1,15}$'
+            THEN (c.state -> 'users' ->> (v ->> 'extension'))::bigint > 0 ELSE false END
+        ON CONFLICT DO NOTHING;
+    `,
+  },
 ];
 
 /** pg_advisory_lock key of the migration runner ("ab24" in ASCII). */

@@ -7,6 +7,8 @@ import type { CommandState, OutboxCommand } from '../../outbox/command.js';
 import type { CallRecord } from '../../outbox/store-port.js';
 import type { CallSearch, StoreQueries } from './app-store.js';
 import { rowToCommand } from './outbox-rows.js';
+import { lastTalkerSql, toLastTalker } from './call-talkers.js';
+import type { TalkerDbRow } from './call-talkers.js';
 import type { OutboxRow } from './outbox-rows.js';
 import type { Queryable } from './postgres-pool.js';
 import { pgCallRecord } from './postgres-state.js';
@@ -71,5 +73,9 @@ export function postgresQueries(q: Queryable, run: <R>(what: string, fn: () => P
     }),
     recentCalls: (limit) => run('recentCalls', async () =>
       (await q.query<PgCallRow>('SELECT * FROM calls ORDER BY updated_at DESC, call_key DESC LIMIT $1', [limit])).rows.map(pgCallRecord)),
+    lastTalker: (number, t) => run('lastTalker', async () => {
+      const { sql, params } = lastTalkerSql(number, t);
+      return toLastTalker((await q.query<TalkerDbRow>(sql, params)).rows[0]);
+    }),
   };
 }

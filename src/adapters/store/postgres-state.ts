@@ -4,6 +4,7 @@
  */
 import type { CallRecord, CallUpsert } from '../../outbox/store-port.js';
 import type { Queryable } from './postgres-pool.js';
+import { talkersOf } from './call-talkers.js';
 
 export interface PgCallRow {
   call_key: string;
@@ -29,6 +30,15 @@ export async function pgUpsertCall(q: Queryable, c: CallUpsert): Promise<void> {
       b24_call_id = CASE WHEN $6::boolean THEN excluded.b24_call_id ELSE calls.b24_call_id END,
       ended_at = CASE WHEN $7::boolean THEN excluded.ended_at ELSE calls.ended_at END`,
   [c.callKey, JSON.stringify(c.state ?? null), c.b24CallId ?? null, c.now, c.endedAt ?? null, c.b24CallId !== undefined, c.endedAt !== undefined]);
+  // The call's end: who talked with the client (sticky routing); the caller runs this in a transaction.
+  if (typeof c.endedAt !== 'number') return;
+  for (const t of talkersOf(c.callKey, c.state, c.endedAt)) {
+    await q.query(`INSERT INTO call_talkers (call_key, conversation, client_number, user_id, extension, direction, answered_at, talk_ms)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+      ON CONFLICT (call_key, conversation) DO UPDATE SET client_number = excluded.client_number, user_id = excluded.user_id,
+        extension = excluded.extension, direction = excluded.direction, answered_at = excluded.answered_at, talk_ms = excluded.talk_ms`,
+    [t.callKey, t.conversation, t.clientNumber, t.userId, t.extension, t.direction, t.answeredAt, t.talkMs]);
+  }
 }
 
 export async function pgGetCall(q: Queryable, callKey: string): Promise<CallRecord | undefined> {
@@ -44,8 +54,12 @@ export async function pgSetB24CallId(q: Queryable, callKey: string, b24CallId: s
   return (await count(q, 'UPDATE calls SET b24_call_id = $2, updated_at = $3 WHERE call_key = $1', [callKey, b24CallId, now])) === 1;
 }
 
-export function pgPurgeEndedCalls(q: Queryable, before: number): Promise<number> {
-  return count(q, 'DELETE FROM calls WHERE ended_at IS NOT NULL AND ended_at < $1', [before]);
+/** One statement, so the calls and their talker rows go together. */
+export async function pgPurgeEndedCalls(q: Queryable, before: number): Promise<number> {
+  const r = await q.query<{ n: number }>(`WITH gone AS (DELETE FROM calls WHERE ended_at IS NOT NULL AND ended_at < $1 RETURNING call_key),
+    talkers AS (DELETE FROM call_talkers WHERE call_key IN (SELECT call_key FROM gone))
+    SELECT COUNT(*)::int AS n FROM gone`, [before]);
+  return r.rows[0]?.n ?? 0;
 }
 
 export async function pgGetValue(q: Queryable, key: string): Promise<unknown> {

@@ -131,7 +131,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     stats: (now) => run('stats', () => pgStats(pool, now)),
     nextDueAt: () => run('nextDueAt', () => pgNextDueAt(pool)),
     purgeSettled: (before) => run('purgeSettled', () => pgPurgeSettled(pool, before)),
-    upsertCall: (c) => write('upsertCall', () => pgUpsertCall(pool, c)),
+    upsertCall: (c) => tx('upsertCall', (cl) => pgUpsertCall(cl, c)),
     getCall: (k) => run('getCall', () => pgGetCall(pool, k)),
     listOpenCalls: () => run('listOpenCalls', () => pgListOpenCalls(pool)),
     setB24CallId: (k, id, now) => write('setB24CallId', () => pgSetB24CallId(pool, k, id, now)),

@@ -9,6 +9,8 @@ import type { CallRecord } from '../../outbox/store-port.js';
 import type { CallChartFact, CallSearch, StoreQueries } from './app-store.js';
 import type { CommandState, OutboxCommand } from '../../outbox/command.js';
 import { rowToCommand } from './outbox-rows.js';
+import { lastTalkerSql, toLastTalker } from './call-talkers.js';
+import type { TalkerDbRow } from './call-talkers.js';
 
 export type { CallChartFact, CallSearch } from './app-store.js';
 
@@ -99,5 +101,9 @@ export function sqliteQueries(db: Database.Database, run: <R>(what: string, fn: 
     callFactsSince: (since) => run('callFactsSince', () => callFactsSince(db, since)),
     restFactsSince: (since) => run('restFactsSince', () => restFactsSince(db, since)),
     recentCalls: (limit) => run('recentCalls', () => recentCalls(db, limit)),
+    lastTalker: (number, q) => run('lastTalker', () => {
+      const { sql, params } = lastTalkerSql(number, q);
+      return toLastTalker(db.prepare(sql.replace(/\$\d+/g, '?')).get(...params) as TalkerDbRow | undefined);
+    }),
   };
 }

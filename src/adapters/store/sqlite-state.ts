@@ -5,6 +5,7 @@
  */
 import type Database from 'libsql';
 import type { CallRecord, CallUpsert } from '../../outbox/store-port.js';
+import { talkersOf } from './call-talkers.js';
 
 interface CallRow {
   call_key: string;
@@ -39,6 +40,11 @@ export function createSqliteState(db: Database.Database) {
     openCalls: db.prepare('SELECT * FROM calls WHERE ended_at IS NULL ORDER BY created_at, call_key'),
     setB24: db.prepare('UPDATE calls SET b24_call_id = @b24CallId, updated_at = @now WHERE call_key = @callKey'),
     purgeCalls: db.prepare('DELETE FROM calls WHERE ended_at IS NOT NULL AND ended_at < ?'),
+    purgeTalkers: db.prepare('DELETE FROM call_talkers WHERE call_key IN (SELECT call_key FROM calls WHERE ended_at IS NOT NULL AND ended_at < ?)'),
+    talker: db.prepare(`INSERT INTO call_talkers (call_key, conversation, client_number, user_id, extension, direction, answered_at, talk_ms)
+      VALUES (@callKey, @conversation, @clientNumber, @userId, @extension, @direction, @answeredAt, @talkMs)
+      ON CONFLICT (call_key, conversation) DO UPDATE SET client_number = excluded.client_number, user_id = excluded.user_id,
+        extension = excluded.extension, direction = excluded.direction, answered_at = excluded.answered_at, talk_ms = excluded.talk_ms`),
     getValue: db.prepare('SELECT value FROM kv WHERE key = ?'),
     setValue: db.prepare(`INSERT INTO kv (key, value, updated_at) VALUES (@key, @value, @now)
       ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`),
@@ -56,6 +62,8 @@ export function createSqliteState(db: Database.Database) {
         b24CallId: c.b24CallId ?? null, hasB24CallId: c.b24CallId !== undefined ? 1 : 0,
         endedAt: c.endedAt ?? null, hasEndedAt: c.endedAt !== undefined ? 1 : 0,
       });
+      // The call's end: who talked with the client (sticky routing); the caller runs this in a transaction.
+      if (typeof c.endedAt === 'number') for (const t of talkersOf(c.callKey, c.state, c.endedAt)) s.talker.run({ ...t });
     },
     getCall(callKey: string): CallRecord | undefined {
       const r = s.getCall.get(callKey) as CallRow | undefined;
@@ -64,7 +72,10 @@ export function createSqliteState(db: Database.Database) {
     listOpenCalls: (): CallRecord[] => (s.openCalls.all() as CallRow[]).map(toCall),
     setB24CallId: (callKey: string, b24CallId: string, now: number): boolean =>
       s.setB24.run({ callKey, b24CallId, now }).changes === 1,
-    purgeEndedCalls: (before: number): number => s.purgeCalls.run(before).changes,
+    purgeEndedCalls: (before: number): number => {
+      s.purgeTalkers.run(before);
+      return s.purgeCalls.run(before).changes;
+    },
     getValue(key: string): unknown {
       const r = s.getValue.get(key) as { value: string } | undefined;
       return r ? JSON.parse(r.value) : undefined;

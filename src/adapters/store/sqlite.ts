@@ -64,6 +64,8 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const claimTx = tx(outbox.claim);
   const recordTx = tx(outbox.record);
   const markSeenTx = tx(state.markSeen);
+  const upsertCallTx = tx(state.upsertCall);
+  const purgeEndedCallsTx = tx(state.purgeEndedCalls);
 
   let closed = false;
   const run = async <R>(what: string, fn: () => R): Promise<R> => {
@@ -99,11 +101,11 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
     stats: (now) => run('stats', () => outbox.stats(now)),
     nextDueAt: () => run('nextDueAt', () => outbox.nextDueAt()),
     purgeSettled: (before) => run('purgeSettled', () => outbox.purgeSettled(before)),
-    upsertCall: (c) => run('upsertCall', () => state.upsertCall(c)),
+    upsertCall: (c) => run('upsertCall', () => upsertCallTx.immediate(c)),
     getCall: (k) => run('getCall', () => state.getCall(k)),
     listOpenCalls: () => run('listOpenCalls', () => state.listOpenCalls()),
     setB24CallId: (k, id, now) => run('setB24CallId', () => state.setB24CallId(k, id, now)),
-    purgeEndedCalls: (before) => run('purgeEndedCalls', () => state.purgeEndedCalls(before)),
+    purgeEndedCalls: (before) => run('purgeEndedCalls', () => purgeEndedCallsTx.immediate(before)),
     getValue: <T>(key: string) => run('getValue', () => state.getValue(key) as T | undefined),
     setValue: (key, value, now) => run('setValue', () => state.setValue(key, value, now)),
     deleteValue: (key) => run('deleteValue', () => state.deleteValue(key)),

@@ -44,6 +44,8 @@ export interface RouteDecision {
   readonly code?: string;
   /** The CRM lookup came from the cache. */
   readonly cached?: boolean;
+  /** Sticky routing: the last talker, routed to (reason `sticky`) or passed over (`routed: false`). */
+  readonly sticky?: StickyNote;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -247,4 +249,80 @@ export function routeVariables(d: RouteDecision): Array<readonly [string, string
   add('CALLERID(name)', d.callerName);
   vars.push(['B24_ROUTE_STATUS', d.status]);
   return vars;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sticky routing: the employee who last talked with the caller (agi.sticky, docs/routing.md)
+
+export type StickyMode = 'off' | 'fallback' | 'first';
+export type TalkDirection = 'incoming' | 'outgoing';
+
+export interface StickySettings {
+  readonly mode: StickyMode;
+  readonly days: number;
+  readonly minTalkSeconds: number;
+  readonly directions: TalkDirection | 'both';
+}
+
+/** Who last talked with a client number, from the connector's call history (the store's answer). */
+export interface LastTalker {
+  readonly userId: number;
+  /** The extension that talked then (the user's extension now may differ). */
+  readonly extension: string;
+  /** When that conversation was answered, epoch ms. */
+  readonly at: number;
+  readonly callKey: string;
+  readonly direction: TalkDirection;
+}
+
+/** What counts as "talked with": answered since `since`, at least `minTalkMs`, in `direction` (absent: both). */
+export interface TalkerQuery {
+  readonly since: number;
+  readonly minTalkMs: number;
+  readonly direction?: TalkDirection;
+}
+
+/** The history port the routing asks (StoreQueries.lastTalker implements it). */
+export interface TalkerHistory {
+  lastTalker(clientNumber: string, q: TalkerQuery): Promise<LastTalker | undefined>;
+}
+
+/** What the decision says about the last talker. */
+export interface StickyNote {
+  readonly userId: number;
+  /** The extension dialled (routed), or the one that talked then (passed over). */
+  readonly exten: string;
+  readonly at: number;
+  /** False: the last talker is not an active user with an extension now, so the route fell through. */
+  readonly routed: boolean;
+}
+
+export const DAY_MS = 86_400_000;
+
+export function talkerQuery(s: StickySettings, nowMs: number): TalkerQuery {
+  return {
+    since: nowMs - s.days * DAY_MS, minTalkMs: s.minTalkSeconds * 1_000,
+    ...(s.directions !== 'both' ? { direction: s.directions } : {}),
+  };
+}
+
+/**
+ * The last talker checked against the user directory now: routable only as an active user with an
+ * extension (dialled at the extension the user has now). Undefined when there is no last talker.
+ */
+export function stickyTarget(t: LastTalker | undefined, user: { active: boolean; innerPhone: string } | undefined): StickyNote | undefined {
+  if (!t) return undefined;
+  if (user?.active && user.innerPhone !== '') return { userId: t.userId, exten: user.innerPhone, at: t.at, routed: true };
+  return { userId: t.userId, exten: t.extension, at: t.at, routed: false };
+}
+
+/**
+ * Does the last talker take the call? `first`: whenever routable, unless the CRM's routable
+ * responsible is that same user (then the CRM route stands); `fallback`: only when the CRM has no
+ * routable responsible; `off`: never.
+ */
+export function stickyWins(mode: StickyMode, sticky: StickyNote | undefined, crm: { routable: boolean; userId?: number | undefined }): boolean {
+  if (!sticky?.routed || mode === 'off') return false;
+  if (!crm.routable) return true;
+  return mode === 'first' && crm.userId !== sticky.userId;
 }

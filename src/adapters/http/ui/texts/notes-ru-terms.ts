@@ -77,6 +77,27 @@ export const ROUTE_WHY_RU: Readonly<Record<string, string>> = {
   'the route could not be decided': 'маршрут не определён',
 };
 
+/** Sticky routing's part of a route's "why" (src/flow/route-notes.ts `stickyWhy`). */
+const STICKY_WHY = /^sticky( passed over)?: last talked to user (\d+) \(extension (\S+)\) on (\d{4}-\d{2}-\d{2})(, not an active user with an extension now)?$/;
+
+function stickyWhyRu(why: string): string | undefined {
+  const m = STICKY_WHY.exec(why);
+  if (!m || !m[1] !== !m[5]) return undefined;
+  const last = `последним с клиентом говорил пользователь ${m[2]} (внутренний ${m[3]}), ${m[4]}`;
+  return m[1] ? `история звонков не помогла: ${last}, но сейчас он неактивен или без внутреннего номера` : `по истории звонков: ${last}`;
+}
+
+/** A route's "why": a reason of ROUTE_WHY_RU, sticky routing's words, or a reason followed by `; sticky …`. */
+export function routeWhyRu(why: string): string | undefined {
+  const whole = ROUTE_WHY_RU[why] ?? stickyWhyRu(why);
+  if (whole !== undefined) return whole;
+  const i = why.indexOf('; sticky');
+  if (i < 0) return undefined;
+  const reason = ROUTE_WHY_RU[why.slice(0, i)];
+  const sticky = stickyWhyRu(why.slice(i + 2));
+  return reason !== undefined && sticky !== undefined ? `${reason}; ${sticky}` : undefined;
+}
+
 /** Why there is no recording (src/adapters/recordings/pipeline.ts `NoRecordingReason`). */
 export const NO_RECORDING_RU: Readonly<Record<string, string>> = {
   'disabled': 'запись выключена',

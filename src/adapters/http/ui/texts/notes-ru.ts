@@ -8,7 +8,7 @@
  * the golden transcripts through the real flow and fails on any note no rule translates.
  */
 import {
-  createdRu, ENTITY_TYPES, entityRu, gateReasonRu, HOOK_SOURCE_RU, NO_RECORDING_RU, ROUTE_WHY_RU, taskWhyRu,
+  createdRu, ENTITY_TYPES, entityRu, gateReasonRu, HOOK_SOURCE_RU, NO_RECORDING_RU, routeWhyRu, taskWhyRu,
 } from './notes-ru-terms.js';
 
 /** Keeps a nested piece as it is when it has no translation, and says so (`complete: false`). */
@@ -78,7 +78,7 @@ export const NOTE_RULES: readonly NoteRule[] = [
       const target = g[1] ? ` → ${g[1]}${user}` : '';
       const entity = g[5] ? `, ${entityRu(g[5], g[6] ?? '')}${g[7] ? ` «${g[7]}»` : ''}` : '';
       const extra = g[8] ? ` [${g[8].replace(/\bcached lookup\b/, 'из кэша')}]` : '';
-      return `маршрут FastAGI ${g[0]}${target}: ${p(ROUTE_WHY_RU[g[4] ?? ''], g[4] ?? '')}${entity}${extra}`;
+      return `маршрут FastAGI ${g[0]}${target}: ${p(routeWhyRu(g[4] ?? ''), g[4] ?? '')}${entity}${extra}`;
     },
   },
   // The recordings (src/main.ts → CallToCrm.finishDeferred).
