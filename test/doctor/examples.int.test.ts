@@ -39,4 +39,14 @@ describe('examples', () => {
     assert.match(unit, /^User=asterisk-b24$/m);
     assert.match(unit, /^ReadWritePaths=\/var\/lib\/asterisk-b24$/m);
   });
+
+  test('systemd template unit: one instance per PBX / portal pair, each with its config, secrets and state folder', () => {
+    const unit = readFileSync(`${dir}systemd/asterisk-b24@.service`, 'utf8');
+    assert.match(unit, /^ExecStartPre=\/opt\/asterisk-b24\/bin\/asterisk-b24 config-check --config \/etc\/asterisk-b24\/%i\.json$/m);
+    assert.match(unit, /^ExecStart=\/opt\/asterisk-b24\/bin\/asterisk-b24 start --config \/etc\/asterisk-b24\/%i\.json$/m);
+    assert.match(unit, /^EnvironmentFile=-\/etc\/asterisk-b24\/%i\.env$/m);
+    assert.match(unit, /^StateDirectory=asterisk-b24\/%i$/m);
+    assert.match(unit, /^ReadWritePaths=\/var\/lib\/asterisk-b24\/%i$/m);
+    assert.doesNotMatch(unit, /config\.json|\/etc\/asterisk-b24\/env$/m);
+  });
 });
