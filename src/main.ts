@@ -58,10 +58,12 @@ import { compilePhoneRules, normaliseInnerPhone } from './core/crm/phone.js';
 import { createTrackerState, applyAmiEvent, withTrackerConfig, type TrackerState } from './core/call/tracker.js';
 import { reconcileLiveChannels, sweepIdleCalls } from './core/call/maintenance.js';
 import { seedEvents } from './core/call/seed.js';
-import { backfillFromCdr } from './flow/cdr-backfill.js';
+import { backfillFromCdr, CdrGapQueue } from './flow/cdr-backfill.js';
 import { AmiGapWatch, type AmiGap } from './flow/ami-gap.js';
 import { readCdrTail } from './adapters/cdr/master-csv.js';
 import { cdrLayoutOf } from './core/cdr/csv.js';
+import { cdrDbLayout } from './core/cdr/db-row.js';
+import { readCdrRows } from './adapters/cdr/mysql.js';
 import { trackerConfigFrom } from './cli/replay.js';
 import type { StageChange } from './core/call/model.js';
 
@@ -235,7 +237,8 @@ export async function startConnector(fileConfig: Config, logger: Logger, now: ()
   });
   // The AMI gap: from the last moment the connector was known to hear AMI (kept in the store every
   // few seconds while connected, so it survives a crash) to the next connect. Calls that ended inside
-  // it are rebuilt from Master.csv when `cdr.csvPath` is set (flow/cdr-backfill.ts).
+  // it are rebuilt from the CDR — Master.csv when `cdr.csvPath` is set, FreePBX's MySQL table with
+  // `cdr.source: mysql` — and tried again while it cannot be read (flow/cdr-backfill.ts).
   const gaps = await AmiGapWatch.start(store, now, () => ami.ready);
   const backfilled = new Set<string>();
   ami.on('connected', () => {
@@ -249,12 +252,16 @@ export async function startConnector(fileConfig: Config, logger: Logger, now: ()
     gaps.disconnectedNow();
   });
 
-  async function backfill(from: number, to: number): Promise<void> {
+  async function backfill(from: number, to: number): Promise<boolean> {
     const cdr = live.get().cdr;
-    if (!cdr.csvPath) return;
-    const path = cdr.csvPath;
+    const my = cdr.source === 'mysql' ? cdr.mysql : undefined;
+    const path = cdr.csvPath ?? '';
+    if (!my && !path) return true;
+    const timezone = my ? my.timezone ?? cdr.timezone : undefined;
     const report = await backfillFromCdr(Math.max(from, to - cdr.maxGapMs), to, {
-      read: (since, layout) => readCdrTail(path, since, layout), layout: cdrLayoutOf(cdr),
+      ...(my
+        ? { read: (since, layout, until) => readCdrRows({ ...my, timezone }, layout, since, until), layout: cdrDbLayout(timezone), source: 'the CDR database' }
+        : { read: (since, layout) => readCdrTail(path, since, layout), layout: cdrLayoutOf(cdr) }),
       trackerConfig: () => tracker.config,
       // A call stored as open is not known: its CDR gives its real end, talk time and status.
       known: async (key) => tracker.calls.has(key) || backfilled.has(key) || ((await store.getCall(key))?.endedAt ?? null) !== null,
@@ -265,7 +272,9 @@ export async function startConnector(fileConfig: Config, logger: Logger, now: ()
       logger: log,
     });
     metrics.cdrBackfill(report.calls, report.skipped);
+    return !report.failed;
   }
+  const cdrGaps = new CdrGapQueue({ store, run: backfill, logger: log });
   const sweep = setInterval(() => handle(sweepIdleCalls(tracker, now())), 60_000);
   sweep.unref();
 
@@ -282,7 +291,7 @@ export async function startConnector(fileConfig: Config, logger: Logger, now: ()
       for (const ev of seedEvents(channels, (u) => tracker.channels.has(u))) handle(applyAmiEvent(tracker, ev, now()).changes);
       // Calls that ended while we were away: from the CDR when it is configured (their real end),
       // else open calls are finished from their stored summary below.
-      if (gap) await backfill(gap.from, gap.to);
+      await cdrGaps.connected(gap);
       for (const rec of await store.listOpenCalls()) {
         if (tracker.calls.has(rec.callKey) || backfilled.has(rec.callKey)) continue;
         const st = rec.state as StoredCallState | undefined;
@@ -373,6 +382,7 @@ export async function startConnector(fileConfig: Config, logger: Logger, now: ()
     async close() {
       clearInterval(sweep);
       await gaps.close();
+      cdrGaps.close();
       panel.close();
       poller?.stop();
       clickToCall.stop();

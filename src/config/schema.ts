@@ -190,29 +190,60 @@ export const hooksSchema = z.object({
   disabled: z.array(z.string()).default([]),
 }).strict();
 
+const ianaZone = z.string().refine((tz) => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, { message: 'unknown IANA time zone' });
+
+/** FreePBX / Issabel / VitalPBX: the CDR table cdr_adaptive_odbc (cdr_mysql) writes. */
+export const cdrMysqlSchema = z.object({
+  /** mysql://user:password@host:3306/asteriskcdrdb (a secret); a user with SELECT on the table only. */
+  url: z.string().regex(/^mysql:\/\/[^/]+\/[^/?#]+/, 'cdr.mysql.url must look like mysql://user:password@host:3306/asteriskcdrdb (the database in the path)'),
+  /** The CDR table in that database (FreePBX: CDRDBTABLENAME, default cdr). */
+  table: z.string().regex(/^[A-Za-z0-9_$]{1,64}$/, 'a plain table name (letters, digits, _ or $)').default('cdr'),
+  /** IANA zone calldate is written in (DATETIME without zone, the PBX's local time); default cdr.timezone, else this host's zone. */
+  timezone: ianaZone.optional(),
+  connectTimeoutMs: z.number().int().positive().default(5_000),
+  queryTimeoutMs: z.number().int().positive().default(30_000),
+  /** Rows per query; at most `maxRows` per backfill (the oldest of a longer gap are left out). */
+  pageSize: z.number().int().min(100).max(100_000).default(5_000),
+  maxRows: z.number().int().positive().default(200_000),
+}).strict();
+
 /**
- * Calls that began and ended while the connector was away, rebuilt from cdr_csv's Master.csv
- * (docs/call-model.md). Off unless `csvPath` is set; the flags copy cdr.conf's [csv] section
- * (defaults: Asterisk's sample cdr.conf).
+ * Calls that began and ended while the connector was away, rebuilt from the CDR (docs/call-model.md):
+ * cdr_csv's Master.csv (`source: csv`, on when `csvPath` is set; the flags copy cdr.conf's [csv]
+ * section, defaults: Asterisk's sample cdr.conf) or FreePBX's MySQL table (`source: mysql`).
  */
 export const cdrSchema = z.object({
+  source: z.enum(['csv', 'mysql']).default('csv'),
   csvPath: z.string().optional(),
   usegmtime: z.boolean().default(true),
   loguniqueid: z.boolean().default(true),
   loguserfield: z.boolean().default(true),
   newcdrcolumns: z.boolean().default(false),
   /** IANA zone of the PBX host, for local times (usegmtime=no); default: this host's zone. */
-  timezone: z.string().refine((tz) => {
-    try {
-      new Intl.DateTimeFormat('en-US', { timeZone: tz });
-      return true;
-    } catch {
-      return false;
-    }
-  }, { message: 'unknown IANA time zone' }).optional(),
+  timezone: ianaZone.optional(),
   /** Gaps longer than this are backfilled for their last part only (Bitrix24 statistics are dated anyway). */
   maxGapMs: z.number().int().positive().default(24 * 3_600_000),
-}).strict().refine((c) => c.loguniqueid || c.newcdrcolumns, { path: ['loguniqueid'], message: 'CDR backfill needs loguniqueid=yes or newcdrcolumns=yes in cdr.conf [csv] (a call is found by its uniqueid or linkedid)' });
+  mysql: cdrMysqlSchema.optional(),
+}).strict().superRefine((c, ctx) => {
+  if (c.source === 'mysql') {
+    if (!c.mysql) {
+      ctx.addIssue({ code: 'custom', path: ['mysql'], params: { code: 'CONFIG_CDR_MYSQL_MISSING' }, message: 'cdr.source "mysql" needs cdr.mysql.url (mysql://user:password@host:3306/asteriskcdrdb)' });
+    }
+    if (c.csvPath) ctx.addIssue({ code: 'custom', path: ['csvPath'], message: 'cdr.csvPath is for cdr.source "csv"; remove it (one CDR source at a time)' });
+    return;
+  }
+  if (c.mysql) ctx.addIssue({ code: 'custom', path: ['mysql'], message: 'cdr.mysql is set but cdr.source is "csv": set cdr.source to "mysql" (one CDR source at a time)' });
+  if (!c.loguniqueid && !c.newcdrcolumns) {
+    ctx.addIssue({ code: 'custom', path: ['loguniqueid'], message: 'CDR backfill needs loguniqueid=yes or newcdrcolumns=yes in cdr.conf [csv] (a call is found by its uniqueid or linkedid)' });
+  }
+});
 
 export const storeSchema = z.object({
   /** `sqlite`: a file on this host (path); `postgres`: a PostgreSQL database (url). docs/operations.md. */
@@ -335,5 +366,5 @@ export type ConfigInput = z.input<typeof configSchema>;
 /** Paths (dot-separated) whose values are secrets. */
 export const SECRET_PATHS = [
   'ami.secret', 'bitrix.webhookUrl', 'bitrix.oauth.clientSecret', 'bitrix.oauth.accessToken',
-  'bitrix.oauth.refreshToken', 'bitrix.oauth.applicationToken', 'admin.passwordHash', 'store.url',
+  'bitrix.oauth.refreshToken', 'bitrix.oauth.applicationToken', 'admin.passwordHash', 'store.url', 'cdr.mysql.url',
 ];

@@ -66,7 +66,7 @@ test('backfill: only calls whose last record ended inside the gap, never a known
     layout: SAMPLE_CDR_LAYOUT, trackerConfig: () => trackerConfig(),
     known: async (k) => k === '1795000000.3', handle: (c) => handled.push(...c), logger: silentLogger,
   });
-  assert.deepEqual(r, { calls: 2, skipped: 1, badLines: 0, truncated: false });
+  assert.deepEqual(r, { calls: 2, skipped: 1, badLines: 0, truncated: false, failed: false });
   assert.deepEqual(handled.map((c) => [c.callKey, c.stage, c.call.statusCode, c.call.conversations[0]?.extension]), [
     ['1795000000.2', 'call_ended', '200', '101'], ['1795000000.5', 'call_ended', '304', '102'],
   ]);
@@ -75,4 +75,5 @@ test('backfill: only calls whose last record ended inside the gap, never a known
     known: async () => false, handle: () => assert.fail('nothing to handle'), logger: silentLogger,
   });
   assert.equal(missing.calls, 0, 'an unreadable file is logged, never thrown');
+  assert.equal(missing.failed, true, 'and the window is to be tried again');
 });

@@ -118,7 +118,8 @@ export function summaryFromCdr(callKey: string, rows: readonly CdrRecord[], cfg:
   if (direction === 'incoming') {
     // The DID is the record's dst while the caller is still in the trunk's context; after a blind
     // transfer cdr_csv shows where the caller went (lab22-g: `102` in from-internal) — then unknown.
-    const did = cfg.trunkContexts.has(first.dcontext) && first.dst ? first.dst : undefined;
+    // FreePBX's CDR table keeps the DID in a column of its own (set in from-trunk): it survives the transfer.
+    const did = rows.find((r) => r.did)?.did ?? (cfg.trunkContexts.has(first.dcontext) && first.dst ? first.dst : undefined);
     return { ...base, clientNumber: realNumber(first.src) ?? clidNumber(first.clid), ...(did ? { did } : {}), trunk: a.endpoint } as CallSummary;
   }
   if (direction === 'outgoing') {

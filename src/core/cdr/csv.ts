@@ -46,6 +46,8 @@ export interface CdrRecord {
   readonly userfield?: string;
   readonly linkedid?: string;
   readonly sequence?: number;
+  /** FreePBX's `did` column (CDR table only): the number the caller dialled, kept after a transfer. */
+  readonly did?: string;
 }
 
 export type CdrParse = { readonly ok: true; readonly record: CdrRecord } | { readonly ok: false; readonly code: CdrLineError; readonly reason: string };
