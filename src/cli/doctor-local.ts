@@ -1,7 +1,7 @@
 /**
  * Doctor checks on this host: recordings folders readable, ffmpeg present, the transcriber
  * executable, store path writable (a PostgreSQL store: doctor-store.ts), the CDR file (when the
- * backfill is on) readable and in the layout the config says.
+ * backfill is on) readable and in the layout the config says (the CDR database: doctor-cdr.ts).
  */
 import { spawn } from 'node:child_process';
 import { constants as fsc } from 'node:fs';
@@ -13,6 +13,7 @@ import { readCdrTail } from '../adapters/cdr/master-csv.js';
 import { cdrLayoutOf } from '../core/cdr/csv.js';
 import { errorCode } from '../errors.js';
 import { checkPostgresStore } from './doctor-store.js';
+import { checkCdrMysql } from './doctor-cdr.js';
 import { fail, pass, runCheck, skip, warn, type CheckOutcome, type CheckResult, type ResolvedDoctorOptions } from './doctor-check.js';
 
 async function checkRecordings(r: Config['recordings']): Promise<CheckOutcome> {
@@ -174,6 +175,8 @@ export async function localChecks(config: Config, o: ResolvedDoctorOptions): Pro
     config.store.driver === 'postgres'
       ? runCheck('local.store', 'Store (PostgreSQL)', o.timeoutMs, () => checkPostgresStore(config.store, o.timeoutMs))
       : runCheck('local.store', 'Store path', o.timeoutMs, () => checkStore(config.store)),
-    runCheck('local.cdr', 'CDR file (calls made while down)', o.timeoutMs, () => checkCdr(config.cdr)),
+    config.cdr.source === 'mysql'
+      ? runCheck('local.cdr', 'CDR database (calls made while down)', o.timeoutMs, () => checkCdrMysql(config.cdr))
+      : runCheck('local.cdr', 'CDR file (calls made while down)', o.timeoutMs, () => checkCdr(config.cdr)),
   ]);
 }
