@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mobileKey, mobileOwner, trackerConfig } from '../../src/core/call/classify.js';
 import { trackerConfigFrom } from '../../src/cli/replay.js';
 import { serializeCallFull } from '../../src/core/call/model.js';
-import { Harness, newchannel, hangup, dialBegin, dialEnd, bridgeEnter, bridgeLeave, type Chan } from './helpers.js';
+import { Harness, ev, newchannel, hangup, dialBegin, dialEnd, bridgeEnter, bridgeLeave, type Chan } from './helpers.js';
 
 const trunk: Chan = { name: 'PJSIP/trunk-00000001', uid: '1700000000.1', linked: '1700000000.1', context: 'from-trunk', exten: '5551014', cid: '+4930123456', state: 'Ring' };
 const desk: Chan = { name: 'PJSIP/101-00000002', uid: '1700000000.2', linked: trunk.linked, state: 'Down' };
@@ -116,5 +116,20 @@ describe('FMC: the tracker', () => {
     const h = new Harness(FMC).feed(newchannel(caller), newchannel(out), dialBegin(caller, out, '79161234567@trunk'), dialEnd(caller, out, 'ANSWER'), hangup(out), hangup(caller));
     assert.equal(h.last().call.direction, 'outgoing');
     assert.deepEqual(h.last().call.conversations.map((c) => [c.extension, c.mobile ?? null]), [['102', null]]);
+  });
+
+  test('blind-transferred by the desk to a colleague\'s mobile: the colleague\'s conversation, via transfer', () => {
+    const bobsMobile: Chan = { name: 'PJSIP/trunk-00000009', uid: '1700000000.9', linked: trunk.linked, context: 'from-internal', state: 'Down' };
+    const h = new Harness({ mobiles: [['+79161234567', '101'], ['+79169990102', '102']] }).feed(
+      newchannel(trunk), newchannel(desk), dialBegin(trunk, desk, 'PJSIP/101'), dialEnd(trunk, desk, 'ANSWER'), bridgeEnter(desk, 'br1'), bridgeEnter(trunk, 'br1'),
+      ev('BlindTransfer', { blocks: { Transferer: desk, Transferee: trunk }, extra: { Result: 'Success', IsExternal: 'Yes', Extension: '089169990102', Context: 'from-internal' } }),
+      bridgeLeave(desk, 'br1'), bridgeLeave(trunk, 'br1'), hangup(desk),
+      newchannel(bobsMobile), dialBegin(trunk, bobsMobile, '79169990102@trunk'), dialEnd(trunk, bobsMobile, 'ANSWER'),
+      bridgeEnter(bobsMobile, 'br2'), bridgeEnter(trunk, 'br2'), bridgeLeave(trunk, 'br2'), hangup(trunk), bridgeLeave(bobsMobile, 'br2'), hangup(bobsMobile),
+    );
+    assert.deepEqual(h.last().call.conversations.map((c) => [c.extension, c.via, c.mobile ?? null, c.acceptedAt !== undefined, c.endReason]), [
+      ['101', 'dial', null, true, 'transfer'], ['102', 'transfer', '79169990102', true, 'hangup'],
+    ]);
+    assert.equal(h.last().call.statusCode, '200');
   });
 });
