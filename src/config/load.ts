@@ -13,6 +13,7 @@ const ENV_OVERRIDES: Record<string, string[]> = {
   ASTERISK_B24_WEBHOOK_URL: ['bitrix', 'webhookUrl'],
   ASTERISK_B24_CLIENT_SECRET: ['bitrix', 'oauth', 'clientSecret'],
   ASTERISK_B24_STORE_URL: ['store', 'url'],
+  ASTERISK_B24_CDR_MYSQL_URL: ['cdr', 'mysql', 'url'],
 };
 
 export function parseConfig(raw: unknown): Config {

@@ -42,3 +42,12 @@ test('store.url is a secret: masked, and ASTERISK_B24_STORE_URL sets it', () => 
   const c = loadConfigFile(join(dir, 'c.json'), { ASTERISK_B24_STORE_URL: URL_ });
   assert.equal(c.store.url, URL_);
 });
+
+test('cdr.mysql.url from ASTERISK_B24_CDR_MYSQL_URL (the CDR database password stays out of the file)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ab24-cfg-'));
+  const mysql = 'mysql://cdrreader:s3cret@pbx.lan:3306/asteriskcdrdb';
+  writeFileSync(join(dir, 'c.json'), JSON.stringify({ ...minimal, cdr: { source: 'mysql', mysql: { table: 'cdr' } } }));
+  const c = loadConfigFile(join(dir, 'c.json'), { ASTERISK_B24_CDR_MYSQL_URL: mysql });
+  assert.equal(c.cdr.mysql?.url, mysql);
+  assert.equal((maskSecrets(c) as { cdr: { mysql: { url: string } } }).cdr.mysql.url, '***');
+});

@@ -38,7 +38,7 @@ test('settings form → schema: paths name the keys; valid forms parse', () => {
   assert.deepEqual(validateSettings(base, { admin: {} }).issues, [{ path: 'admin', message: 'not editable from the panel' }]);
   // The CDR fieldset: flags read only when the form has it; an empty path or zone means off / default.
   const cdr = settingsFromForm(current, { 'cdr.csvPath': ' /var/log/asterisk/cdr-csv/Master.csv ', 'cdr.usegmtime': 'on', 'cdr.newcdrcolumns': 'on', 'cdr.timezone': '' });
-  assert.deepEqual(cdr['cdr'], { csvPath: '/var/log/asterisk/cdr-csv/Master.csv', usegmtime: true, loguniqueid: false, loguserfield: false, newcdrcolumns: true, maxGapMs: 86_400_000 });
+  assert.deepEqual(cdr['cdr'], { source: 'csv', csvPath: '/var/log/asterisk/cdr-csv/Master.csv', usegmtime: true, loguniqueid: false, loguserfield: false, newcdrcolumns: true, maxGapMs: 86_400_000 });
   assert.deepEqual(validateSettings(base, cdr).issues, []);
   const noId = settingsFromForm(current, { 'cdr.csvPath': '/x' });
   assert.deepEqual(validateSettings(base, noId).issues.map((i) => i.path), ['cdr.loguniqueid']);
