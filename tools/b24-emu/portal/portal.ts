@@ -197,6 +197,17 @@ export class Portal {
     return completeUpload(this.state, token, bytes, filename, at ?? this.options.now());
   }
 
+  /**
+   * A user deletes a task in the portal's UI (there is no REST method for it here): it is gone for
+   * every later method (tasks.task.complete answers "Action on the task is not allowed").
+   * Raises ONTASKDELETE. False when there was no such task.
+   */
+  deleteTask(id: number): boolean {
+    if (!this.state.tasks.rows.delete(id)) return false;
+    this.raise('ONTASKDELETE', { FIELDS_BEFORE: { ID: String(id) } });
+    return true;
+  }
+
   /** The base URL the HTTP layer listens on (used in uploadUrl). */
   setBaseUrl(url: string): void {
     this.baseUrl = url;
