@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { trackerConfig } from '../../src/core/call/classify.js';
 import { cdrLayoutOf, cdrRecordFromEvent, formatCdrLine, gmtCdrTime, parseCdrLine, splitCdrLine, zonedTime, SAMPLE_CDR_LAYOUT, type CdrRecord } from '../../src/core/cdr/csv.js';
 import { parseConfig } from '../../src/config/load.js';
+import { trackerConfigFrom } from '../../src/cli/replay.js';
 import { groupCdrCalls, summaryFromCdr } from '../../src/core/cdr/calls.js';
 
 const FIXTURES = join(import.meta.dirname, '../../../shared/fixtures/ami');
@@ -113,6 +114,40 @@ for (const file of RECORDED_CASES) {
       const did = file === 'lab22-q_refer_blind_transfer.txt' ? undefined : g['did'];
       assert.deepEqual({ client: s.clientNumber, did: s.did, trunk: s.trunk }, { client: g['client'], did, trunk: g['trunk'] }, key);
     }
+  });
+}
+
+// FMC (lab22-t…x: forwarded to Alice's mobile): with FMC on, the rebuilt calls say what the tracker
+// said live — the mobile leg is Alice's conversation, with its number; the desk phone that rang along
+// with it is no transfer.
+const FMC_CASES = [
+  'lab22-t_ring_desk_and_mobile_mobile_answers.txt', 'lab22-u_followme_local_mobile_answers.txt', 'lab22-v_forward_to_mobile_answered.txt',
+  'lab22-w_ring_desk_and_mobile_desk_answers.txt', 'lab22-x_forward_to_mobile_busy.txt',
+];
+
+for (const file of FMC_CASES) {
+  test(`${file} (recorded, FMC): the rebuilt call's conversations and status are the tracker's`, () => {
+    const json = (f: string): unknown => JSON.parse(readFileSync(join(GOLDEN, f), 'utf8'));
+    const cfg = trackerConfigFrom(json('lab22.portal.json'), json('fmc.config.json'));
+    const records = cdrEvents(file, RECORDED).map((r) => formatCdrLine(r, SAMPLE_CDR_LAYOUT, gmtCdrTime))
+      .map((l) => parseCdrLine(l, SAMPLE_CDR_LAYOUT)).map((p) => (p.ok ? p.record : assert.fail(p.reason)));
+    const golden = readFileSync(join(GOLDEN, file.replace(/\.txt$/, '.jsonl')), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const ended = golden.filter((l) => l['stage'] === 'call_ended');
+    // Without linkedid the `;2` half's own record is not a call of its own (it is left out).
+    assert.deepEqual([...groupCdrCalls(records).keys()], ended.map((g) => String(g['call'])), 'the same call');
+    // With linkedid (all the call's channels share the first one's, as in FreePBX's table) it joins the call.
+    const calls = groupCdrCalls(records.map((r) => ({ ...r, linkedid: String(ended[0]!['call']) })));
+    const [key, rows] = [...calls][0]!;
+    const s = summaryFromCdr(key, rows, cfg)!;
+    const g = ended[0]!;
+    assert.deepEqual({ status: s.statusCode, conversations: s.conversations.length }, { status: g['status'], conversations: g['conversations'] });
+    // (CDR says NO ANSWER where the live events said CANCEL: compare answered or not.)
+    const answered = new Set(golden.filter((l) => l['stage'] === 'conversation_accepted').map((l) => l['conversation']));
+    const live = golden.filter((l) => l['stage'] === 'conversation_ended').map((l) => `${String(l['extension'])} ${String(l['via'])} ${String(l['mobile'] ?? '-')} ${answered.has(l['conversation'])}`).sort();
+    const rebuilt = s.conversations.map((c) => `${c.extension} ${c.via} ${c.mobile ?? '-'} ${c.acceptedAt !== undefined}`).sort();
+    assert.deepEqual(rebuilt, live);
+    // Without FMC the mobile leg is nobody's: only the desk phone's conversation is rebuilt.
+    assert.ok(summaryFromCdr(key, rows, trackerConfigFrom(json('lab22.portal.json'), undefined))!.conversations.every((c) => c.mobile === undefined));
   });
 }
 

@@ -15,7 +15,7 @@
  * - recordings: no MixMonitor name (a channel variable, not a CDR column); the pipeline looks for a
  *   file named after the call's uniqueid instead.
  */
-import { classifyChannel, extensionNumber, numberFromDialString, parseChannelName, realNumber, type TrackerConfig } from '../call/classify.js';
+import { classifyChannel, extensionNumber, mobileOwner, numberFromDialString, parseChannelName, realNumber, type TrackerConfig } from '../call/classify.js';
 import type { CallSummary, ConversationSummary, Direction } from '../call/model.js';
 import { callOutcome } from '../call/status.js';
 import type { CdrRecord } from './csv.js';
@@ -37,6 +37,7 @@ export function groupCdrCalls(records: readonly CdrRecord[]): Map<string, CdrRec
   }
   for (const list of out.values()) list.sort((a, b) => a.start - b.start || (a.sequence ?? 0) - (b.sequence ?? 0));
   dropParkedCallRetrievals(out);
+  dropLocalHalves(out);
   return new Map([...out].sort((a, b) => a[1][0]!.start - b[1][0]!.start));
 }
 
@@ -53,6 +54,15 @@ function dropParkedCallRetrievals(groups: Map<string, CdrRecord[]>): void {
   }
 }
 
+/**
+ * Without linkedid (Master.csv without newcdrcolumns), the record a Local `;2` half writes for its own
+ * Dial (follow-me, a forward to a mobile: lab22-u/-v/-x) is keyed by that half's uniqueid. A `;2` half
+ * never starts a call: such a group is a piece of another call, not a call of its own.
+ */
+function dropLocalHalves(groups: Map<string, CdrRecord[]>): void {
+  for (const [key, rows] of groups) if (rows.every((r) => parseChannelName(r.channel).localHalf === 2)) groups.delete(key);
+}
+
 const DIAL_STATUS: Readonly<Record<string, string>> = {
   'NO ANSWER': 'NOANSWER', BUSY: 'BUSY', FAILED: 'CHANUNAVAIL', CONGESTION: 'CONGESTION', ANSWERED: 'ANSWER',
 };
@@ -63,9 +73,27 @@ function clidNumber(clid: string): string | undefined {
   return realNumber(m ? m[1] : clid);
 }
 
+/**
+ * FMC: the employee whose mobile an incoming call's trunk leg dialled — from the Dial targets
+ * (`PJSIP/101&PJSIP/79161234567@trunk`), else the exten of the Local `;2` half that dialled
+ * (`079161234567`). Two different employees' mobiles in one Dial cannot be told apart: none.
+ */
+function mobileTarget(r: CdrRecord, cfg: TrackerConfig): { extension: string; mobile: string } | undefined {
+  if (cfg.mobiles.size === 0) return undefined;
+  const found = new Map<string, { extension: string; mobile: string }>();
+  const targets = (r.lastdata.split(',')[0] ?? '').split('&').map((t) => numberFromDialString(t));
+  if (parseChannelName(r.channel).localHalf === 2) targets.push(realNumber(r.dst));
+  for (const mobile of targets) {
+    const extension = mobileOwner(cfg, mobile);
+    if (extension !== undefined && mobile !== undefined && !found.has(extension)) found.set(extension, { extension, mobile });
+  }
+  return found.size === 1 ? [...found.values()][0] : undefined;
+}
+
 /** One call's records → its summary at call end (direction, client, DID, trunk, conversations, status). */
 export function summaryFromCdr(callKey: string, rows: readonly CdrRecord[], cfg: TrackerConfig): CallSummary | undefined {
-  const first = rows[0];
+  // The call's own first channel, not a Local `;2` half whose record has the same start second.
+  const first = rows.find((r) => parseChannelName(r.channel).localHalf !== 2) ?? rows[0];
   if (!first) return undefined;
   const a = parseChannelName(first.channel);
   const aKind = classifyChannel(a, first.dcontext, cfg);
@@ -78,13 +106,19 @@ export function summaryFromCdr(callKey: string, rows: readonly CdrRecord[], cfg:
   const conversations: ConversationSummary[] = [];
   let n = 0;
   for (const r of rows) {
-    if (kindOf(r.dstchannel) !== 'extension' && !(direction === 'outgoing' && r === trunkRow)) continue;
+    const fmc = direction === 'incoming' && kindOf(r.dstchannel) === 'trunk' ? mobileTarget(r, cfg) : undefined;
+    // After Local optimisation the caller's own record names the mobile leg again: one conversation.
+    if (fmc && conversations.some((c) => c.channel === r.dstchannel)) continue;
+    if (!fmc && kindOf(r.dstchannel) !== 'extension' && !(direction === 'outgoing' && r === trunkRow)) continue;
     const answered = r.disposition === 'ANSWERED';
-    const ext = direction === 'outgoing' && r === trunkRow
+    const ext = fmc ? fmc.extension : direction === 'outgoing' && r === trunkRow
       ? extensionNumber(a.endpoint, clidNumber(r.clid), cfg)
       : extensionNumber(parseChannelName(r.dstchannel).endpoint, undefined, cfg);
     const prev = conversations.at(-1);
-    const via = direction === 'outgoing' ? 'outgoing' : r.lastapp.toLowerCase() === 'queue' ? 'queue' : prev?.acceptedAt !== undefined ? 'transfer' : 'dial';
+    // A leg that began after the previous one was answered came from a transfer; one that rang along
+    // with it (a ring group, the desk phone and the mobile) did not.
+    const transferred = prev?.acceptedAt !== undefined && r.start >= prev.acceptedAt;
+    const via = direction === 'outgoing' ? 'outgoing' : r.lastapp.toLowerCase() === 'queue' ? 'queue' : transferred ? 'transfer' : 'dial';
     n++;
     conversations.push({
       id: `${callKey}-cdr${n}`, extension: ext, channel: r.dstchannel, uniqueid: `${callKey}-cdr${n}`,
@@ -92,6 +126,7 @@ export function summaryFromCdr(callKey: string, rows: readonly CdrRecord[], cfg:
       ...(answered ? { acceptedAt: r.answer ?? r.start } : {}), endedAt: r.end,
       dialStatus: DIAL_STATUS[r.disposition] ?? 'NOANSWER',
       ...(via === 'queue' ? { queue: r.lastdata.split(',')[0] ?? '' } : {}),
+      ...(fmc ? { mobile: fmc.mobile } : {}),
     });
   }
   // A transferred conversation ended by the transfer: the next one began when it ended.
