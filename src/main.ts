@@ -31,6 +31,7 @@ import { hookPortOf } from './flow/hook-port.js';
 import { withLocalMethods } from './outbox/local-methods.js';
 import { recordAttachExecutor } from './flow/record-attach.js';
 import { transcriptAttachExecutor } from './flow/transcript-attach.js';
+import { COMPLETE_TASK_METHOD, completeTaskExecutor, MissedTaskCloser } from './flow/missed-task-close.js';
 import { createInstallRoute } from './adapters/bitrix/install-route.js';
 import { ensureEventBindings, ensureLines } from './flow/portal-setup.js';
 import type { B24Limiter } from './adapters/bitrix/limiter.js';
@@ -161,6 +162,7 @@ export async function startConnector(fileConfig: Config, logger: Logger, now: ()
       stepResult: async (callKey, step) => (await store.getByKey(`${callKey}:${step}`))?.result,
     }),
     'local.attachTranscription': transcriptAttachExecutor({ client: bitrix.client, transcriber }),
+    [COMPLETE_TASK_METHOD]: completeTaskExecutor(bitrix.client),
   });
   const sender = createOutboxSender({
     store, client, now, logger: logger.child({ component: 'outbox' }),
@@ -184,6 +186,7 @@ export async function startConnector(fileConfig: Config, logger: Logger, now: ()
   const routes = new RouteNotes();
   const flow = new CallToCrm({
     config, users, calls: store, hooks, now, logger: logger.child({ component: 'flow' }), routes,
+    missedTasks: new MissedTaskCloser({ kv: store, commands: store, now }),
     onPlanned: (change) => metrics.callStage(change.stage, change.call.direction, change.stage === 'call_ended' ? change.call.statusCode : undefined),
     sink: { enqueue: (commands, options) => sender.enqueue(commands, options) },
     tzOffsetMinutes: config.bitrix.timezoneOffset ? parseOffset(config.bitrix.timezoneOffset) : -new Date().getTimezoneOffset(),

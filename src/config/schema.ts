@@ -156,6 +156,8 @@ export const tasksSchema = z.object({
   deadlineIn: z.enum(['calendar', 'working-hours']).default('calendar'),
   createdBy: userId.optional(),
   title: z.string().default('Missed call from {phone}'),
+  /** A missed-call task is completed (tasks.task.complete) once a later call with the same client number is answered. */
+  completeOnContact: z.boolean().default(false),
 }).strict();
 
 export const recordingsSchema = z.object({

@@ -30,6 +30,8 @@ import { hookCommands } from './command-hooks.js';
 import { gateCall, planSettingsFor, taskSettingsFor, toPlanCall, type PlanCallDeps } from './plan-inputs.js';
 import { transcriptionJobOf } from './transcript-attach.js';
 import type { RouteNotes } from './route-notes.js';
+import { completionNote } from '../core/crm/task-close.js';
+import { COMPLETE_TASK_STEP, type MissedTaskCloser } from './missed-task-close.js';
 import {
   activityUpdate, advanceTask, afterFinish, recoverRegister, type CallB24Facts, type TaskProgress,
 } from './missed-call-task.js';
@@ -77,7 +79,7 @@ export interface StoredCallState {
 }
 
 /** Steps whose result continues the flow (onCommandDone). */
-const CONTINUED_STEPS = new Set(['register', 'finish', 'task-owner', 'activity-get']);
+const CONTINUED_STEPS = new Set(['register', 'finish', 'task-owner', 'activity-get', COMPLETE_TASK_STEP]);
 
 export interface CallToCrmOptions {
   readonly config: Config;
@@ -93,6 +95,8 @@ export interface CallToCrmOptions {
   readonly now?: () => number;
   /** FastAGI route decisions waiting for their call (the first timeline entry). */
   readonly routes?: Pick<RouteNotes, 'take'>;
+  /** Open missed-call tasks per client number (tasks.completeOnContact; missed-task-close.ts). */
+  readonly missedTasks?: MissedTaskCloser;
   /** Observers (metrics, live panel). */
   readonly onPlanned?: (change: StageChange, commands: readonly CrmCommand[], notes: readonly string[]) => void;
   /**
@@ -132,6 +136,8 @@ export class CallToCrm {
    * entity, finish → activity, crm.*.get → owner) continue the call in its chain.
    */
   onCommandDone(cmd: OutboxCommand, result: unknown): void {
+    const tasks = this.opts.missedTasks;
+    if (cmd.step === 'task' && tasks) void this.chain(cmd.callKey, async () => tasks.learn((await this.load(cmd.callKey))?.clientPhone ?? '', cmd.callKey, result), 'task id not kept', {});
     if (!CONTINUED_STEPS.has(cmd.step)) return;
     void this.chain(cmd.callKey, () => this.continueAfter(cmd.callKey, cmd.step, result), 'Bitrix24 result not processed', { step: cmd.step });
   }
@@ -251,6 +257,9 @@ export class CallToCrm {
       commands.push(...step.commands);
       notes.push(...step.notes);
     }
+    const closing = stage === 'call_ended' ? await this.opts.missedTasks?.onCallEnded(this.config.tasks, change.call, call.clientNumber, users) : undefined;
+    commands.push(...(closing?.commands ?? []));
+    notes.push(...(closing?.notes ?? []));
     const entry = this.entry(change.at, change.conversation ? `${stage} ${change.conversation.extension}` : stage, notes, commands, session);
     // The FastAGI route decision (made before anyone rang) joins the timeline at its time.
     const route = this.opts.routes?.take(change.callKey, change.at);
@@ -262,6 +271,7 @@ export class CallToCrm {
     };
     // A call whose finish waits for its recording stays open (restart recovery picks it up again).
     const ended = stage === 'call_ended' && !out.state.finishDeferred;
+    await this.opts.missedTasks?.rememberPlanned(this.config.tasks, commands, change.callKey, call.clientNumber, change.at);
     await this.opts.sink.enqueue(commands, {
       ...(ended ? { discardCardsOf: change.callKey } : {}),
       call: {
@@ -272,6 +282,7 @@ export class CallToCrm {
         now: change.at,
       },
     });
+    await closing?.commit();
     if (ended) this.states.delete(change.callKey);
     else this.states.set(change.callKey, next);
     this.opts.onPlanned?.(change, commands, notes);
@@ -313,6 +324,8 @@ export class CallToCrm {
       const a = await activityUpdate(callKey, b24.activityId, result, session);
       commands.push(...a.commands);
       notes.push(...a.notes);
+    } else if (step === COMPLETE_TASK_STEP) {
+      notes.push(...[completionNote(result)].filter((n): n is string => n !== undefined));
     }
     let task = st.task;
     if (task && ((task.status === 'wanted' && step !== 'task-owner') || (task.status === 'owner' && ownerResult))) {
@@ -327,6 +340,7 @@ export class CallToCrm {
       ...st, b24, ...(task ? { task } : {}), timeline: [...st.timeline, entry].slice(-TIMELINE_MAX),
       hookInputs: { ...(st.hookInputs ?? {}), ...session.inputs },
     };
+    await this.opts.missedTasks?.rememberPlanned(this.config.tasks, commands, callKey, st.clientPhone, this.now());
     await this.opts.sink.enqueue(commands, { call: { callKey, state: next, now: this.now() } });
     if (this.states.has(callKey)) this.states.set(callKey, next);
   }
@@ -394,10 +408,4 @@ export class CallToCrm {
 
 }
 
-/** "+03:00" → 180. */
-export function parseOffset(offset: string): number {
-  const m = /^([+-])(\d{2}):(\d{2})$/.exec(offset);
-  if (!m) return 0;
-  const v = Number(m[2]) * 60 + Number(m[3]);
-  return m[1] === '-' ? -v : v;
-}
+export { parseOffset } from './tz-offset.js';

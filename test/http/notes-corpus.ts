@@ -5,7 +5,9 @@
  * the results fed back as in src/main.ts), under several settings so every branch speaks: missed-call
  * tasks in each responsible mode, black/white lists, internal calls off, hooks that change, fail or
  * refuse, FastAGI route decisions (describeRoute), recordings that come late, a CDR-rebuilt call and
- * a click-to-call one. The stored states are what the panel reads (calls table → explainCall).
+ * a click-to-call one, missed-call tasks closed when the client is reached (every call of a
+ * transcript made to come from one client number, so a missed call is followed by an answered one)
+ * and refused because the task was deleted in the portal meanwhile. The stored states are what the panel reads (calls table → explainCall).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -18,6 +20,9 @@ import { openSqliteStore } from '../../src/adapters/store/sqlite.js';
 import { createOutboxSender } from '../../src/outbox/sender.js';
 import { UserDirectory } from '../../src/flow/user-directory.js';
 import { CallToCrm, parseOffset, type StoredCallState } from '../../src/flow/call-to-crm.js';
+import { COMPLETE_TASK_METHOD, completeTaskExecutor, MissedTaskCloser } from '../../src/flow/missed-task-close.js';
+import { withLocalMethods } from '../../src/outbox/local-methods.js';
+import type { Portal } from '../../tools/b24-emu/portal/portal.js';
 import type { HookOutcome, HookPort } from '../../src/flow/ports.js';
 import { describeRoute } from '../../src/flow/route-notes.js';
 import { compilePhoneRules, normaliseInnerPhone } from '../../src/core/crm/phone.js';
@@ -45,6 +50,10 @@ interface Variant {
   readonly knownClients?: boolean;
   /** Also keep each call's state after every stage (live calls: "not decided yet", "not finished yet"). */
   readonly snapshots?: boolean;
+  /** Every call's client is one number (a missed call, then an answered one, of the same client). */
+  readonly oneClient?: boolean;
+  /** Users delete every task in the portal as soon as it is created (tasks.task.complete refused). */
+  readonly deleteTasks?: boolean;
 }
 
 const VARIANTS: readonly Variant[] = [
@@ -59,6 +68,8 @@ const VARIANTS: readonly Variant[] = [
   { name: 'need_registration false', hooks: 'refuse' },
   { name: 'CDR-rebuilt', rebuilt: true },
   { name: 'click-to-call', clickToCall: true },
+  { name: 'tasks closed on contact', config: { tasks: { missedCalls: true, completeOnContact: true } }, oneClient: true },
+  { name: 'tasks closed on contact, deleted first', config: { tasks: { missedCalls: true, completeOnContact: true, responsible: 'default' } }, oneClient: true, deleteTasks: true },
 ];
 
 /** Every reason describeRoute knows, and an OK route with a user, an entity, a code and the cache. */
@@ -114,11 +125,33 @@ function withClients(portal: PortalSeed | undefined, changes: readonly StageChan
 function adjust(c: StageChange, v: Variant): StageChange {
   if (v.rebuilt) return { ...c, call: { ...c.call, rebuiltFrom: 'cdr' } };
   if (v.clickToCall) return { ...c, call: { ...c.call, b24CallId: `externalCall.c2c.${c.callKey}` } };
+  if (v.oneClient && c.call.clientNumber !== undefined) return { ...c, call: { ...c.call, clientNumber: '+74950000001' } };
   return c;
+}
+
+/**
+ * oneClient: after the transcript, the client calls once more and is answered (a late-registered
+ * call_ended), so the transcript's missed calls get their tasks completed.
+ */
+function withCallback(changes: readonly StageChange[], v: Variant): readonly StageChange[] {
+  const last = changes[changes.length - 1];
+  if (!v.oneClient || !last) return changes;
+  const at = last.at + 60_000;
+  const extension = changes.flatMap((c) => c.call.conversations.map((x) => x.extension))[0] ?? '101';
+  const callKey = `${last.callKey}-callback`;
+  return [...changes, {
+    callKey, stage: 'call_ended', at,
+    call: {
+      callKey, direction: 'incoming', clientNumber: '+74950000001', startedAt: at - 30_000, answeredAt: at - 25_000, endedAt: at,
+      recordings: [], statusCode: '200',
+      conversations: [{ id: `${callKey}-1`, extension, channel: `PJSIP/${extension}-cb`, uniqueid: `${callKey}.1`, stage: 'conversation_ended', via: 'dial', requestedAt: at - 30_000, acceptedAt: at - 25_000, endedAt: at }],
+    },
+  }];
 }
 
 /** Runs one transcript's stage changes through the flow; returns the stored state of each call. */
 async function runThroughFlow(changes: readonly StageChange[], portal: PortalSeed | undefined, raw: Record<string, unknown>, v: Variant): Promise<StoredCallState[]> {
+  changes = withCallback(changes, v);
   if (v.knownClients) portal = withClients(portal, changes);
   const start = changes[0]?.at ?? 0;
   const clock = createManualClock(start);
@@ -126,7 +159,8 @@ async function runThroughFlow(changes: readonly StageChange[], portal: PortalSee
   const store = openSqliteStore({ path: ':memory:' });
   try {
     const config = parseConfig({ ...raw, ...v.config, bitrix: { auth: 'oauth', oauth: connectorOAuthConfig(emu), timezoneOffset: '+00:00' } });
-    const { client } = createBitrixAdapters(config.bitrix);
+    const { client: rest } = createBitrixAdapters(config.bitrix);
+    const client = withLocalMethods(rest, { [COMPLETE_TASK_METHOD]: completeTaskExecutor(rest) });
     let now = start;
     let flow: CallToCrm | undefined;
     const sender = createOutboxSender({ store, client, now: () => now, random: () => 0.5, pollIntervalMs: 3_600_000, onDone: (cmd, r) => flow?.onCommandDone(cmd, r) });
@@ -135,6 +169,7 @@ async function runThroughFlow(changes: readonly StageChange[], portal: PortalSee
     const hooks = hookPort(v.hooks);
     const f = new CallToCrm({
       config, users, calls: store, logger: silentLogger, now: () => now, ...(hooks ? { hooks } : {}),
+      missedTasks: new MissedTaskCloser({ kv: store, commands: store, now: () => now }),
       sink: { enqueue: (commands, options) => store.enqueue(commands, now, options) },
       tzOffsetMinutes: parseOffset('+00:00'),
       ...(v.routes ? { routes: { take: (_key: string, at: number) => ({ at: at - 1, text: describeRoute(ROUTES[routeNote++ % ROUTES.length]!) }) } } : {}),
@@ -153,6 +188,7 @@ async function runThroughFlow(changes: readonly StageChange[], portal: PortalSee
         await f.idle();
         await sender.drain();
       }
+      if (v.deleteTasks) for (const t of (emu.portal as unknown as Portal).inspect().tasks) (emu.portal as unknown as Portal).deleteTask(Number(t['ID']));
     };
     for (const change of changes) {
       if (change.at > now) {

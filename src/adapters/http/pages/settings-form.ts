@@ -15,7 +15,7 @@ export const LIST_FIELDS = [
 ] as const;
 
 export const NUMBER_FIELDS = ['calls.defaultUserId', 'calls.missedUserId', 'tasks.deadlineMinutes', 'hooks.timeoutMs'] as const;
-export const CHECKBOX_FIELDS = ['calls.internal', 'tasks.missedCalls', 'recordings.enabled', 'recordings.convertToMp3'] as const;
+export const CHECKBOX_FIELDS = ['calls.internal', 'tasks.missedCalls', 'tasks.completeOnContact', 'recordings.enabled', 'recordings.convertToMp3'] as const;
 /** cdr.conf flags: read only from a form that has the CDR fieldset (its path field is always posted). */
 export const CDR_CHECKBOX_FIELDS = ['cdr.usegmtime', 'cdr.loguniqueid', 'cdr.loguserfield', 'cdr.newcdrcolumns'] as const;
 export const TEXT_FIELDS = ['calls.transferMode', 'tasks.responsible', 'tasks.deadlineIn', 'tasks.title', 'recordings.mode', 'pbx.voteVariable'] as const;

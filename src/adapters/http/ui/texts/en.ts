@@ -136,6 +136,7 @@ export const en = {
   'settings.transferMode': 'Transferred call owner',
   'settings.tasks': 'Missed-call tasks',
   'settings.tasksOn': 'Create a task for each missed call',
+  'settings.tasksCompleteOnContact': 'Complete the task once the client is reached (a later call with the same number answered)',
   'settings.tasksResponsible': 'Task responsible',
   'settings.tasksDeadline': 'Deadline (minutes)',
   'settings.tasksDeadlineIn': 'Deadline counts (working-hours: only agi.workingHours)',

@@ -111,3 +111,9 @@ export const NO_RECORDING_RU: Readonly<Record<string, string>> = {
 
 /** Where a hook's answer came from (src/flow/call-hooks.ts `describeRun`). */
 export const HOOK_SOURCE_RU: Readonly<Record<string, string>> = { hook: 'хук', default: 'по умолчанию' };
+
+/** " (user 5 talked)" / " (extension 101 talked)" of the missed-task closing notes; '' when absent. */
+export function talkedRu(kind: string, value: string): string {
+  if (!kind) return '';
+  return ` (разговаривал ${kind === 'user' ? 'пользователь' : 'внутренний'} ${value})`;
+}

@@ -8,7 +8,7 @@
  * the golden transcripts through the real flow and fails on any note no rule translates.
  */
 import {
-  createdRu, ENTITY_TYPES, entityRu, gateReasonRu, HOOK_SOURCE_RU, NO_RECORDING_RU, routeWhyRu, taskWhyRu,
+  createdRu, ENTITY_TYPES, entityRu, gateReasonRu, HOOK_SOURCE_RU, NO_RECORDING_RU, routeWhyRu, talkedRu, taskWhyRu,
 } from './notes-ru-terms.js';
 
 /** Keeps a nested piece as it is when it has no translation, and says so (`complete: false`). */
@@ -28,6 +28,7 @@ const PLAN = 'src/core/crm/plan.ts';
 const FLOW = 'src/flow/call-to-crm.ts';
 const TASK = 'src/flow/missed-call-task.ts';
 const EXPLAIN = 'src/adapters/http/explain.ts';
+const CLOSE = 'src/core/crm/task-close.ts';
 const E = ENTITY_TYPES;
 
 export const NOTE_RULES: readonly NoteRule[] = [
@@ -60,6 +61,10 @@ export const NOTE_RULES: readonly NoteRule[] = [
   { source: TASK, re: /^missed-call task waits for the register result$/, ru: () => 'задача по пропущенному звонку ждёт ответа на регистрацию' },
   { source: TASK, re: new RegExp(`^missed-call task: looking up the owner of (${E}) (\\d+)$`), ru: (g) => `задача по пропущенному звонку: запрашиваем ответственного за ${entityRu(g[0] ?? '', g[1] ?? '', 'acc')}` },
   { source: TASK, re: /^missed-call task for user (\S+) \((.*)\)$/s, ru: (g, p) => `задача по пропущенному звонку на пользователя ${g[0]} (${p(taskWhyRu(g[1] ?? ''), g[1] ?? '')})` },
+  // Missed-call tasks closed when the client is reached (tasks.completeOnContact).
+  { source: CLOSE, re: /^missed-call task (?:(\d+) )?of call (\S+) to be completed: the client was reached on this call(?: \((user|extension) (\S+) talked\))?$/, ru: (g) => `задача по пропущенному звонку ${g[0] ? `${g[0]} ` : ''}(звонок ${g[1]}) будет закрыта: до клиента дозвонились в этом звонке${talkedRu(g[2] ?? '', g[3] ?? '')}` },
+  { source: CLOSE, re: /^missed-call task (\d+) completed: the client was reached on call (\S+)(?: \((user|extension) (\S+) talked\))?$/, ru: (g) => `задача по пропущенному звонку ${g[0]} закрыта: до клиента дозвонились в звонке ${g[1]}${talkedRu(g[2] ?? '', g[3] ?? '')}` },
+  { source: CLOSE, re: /^missed-call task (\d+) not completed: Bitrix24 refused it \((.*)\): deleted, already closed or not permitted; not retried$/s, ru: (g) => `задача по пропущенному звонку ${g[0]} не закрыта: Битрикс24 отказал (${g[1]}): задача удалена, уже закрыта или нет прав; повторять не будем` },
   { source: TASK, re: new RegExp(`^(${E}) (\\d+) updated by customize_entity: (.*)$`), ru: (g) => `${entityRu(g[0] ?? '', g[1] ?? '')}: хук customize_entity изменил ${g[2]}` },
   { source: TASK, re: /^activity (\S+) updated by customize_activity: (.*)$/, ru: (g) => `дело ${g[0]}: хук customize_activity изменил ${g[1]}` },
   {

@@ -136,6 +136,7 @@ export const ru: Texts = {
   'settings.transferMode': 'Ответственный за переведённый звонок',
   'settings.tasks': 'Задачи по пропущенным',
   'settings.tasksOn': 'Создавать задачу на каждый пропущенный звонок',
+  'settings.tasksCompleteOnContact': 'Закрывать задачу, когда до клиента дозвонились (следующий звонок с этим номером отвечен)',
   'settings.tasksResponsible': 'Ответственный за задачу',
   'settings.tasksDeadline': 'Срок (минут)',
   'settings.tasksDeadlineIn': 'Срок считается (working-hours: только рабочее время agi.workingHours)',
