@@ -75,6 +75,10 @@ export async function gateCall(config: Config, s: CallSummary, call: PlanCall, s
   if (s.direction === 'internal' && !config.calls.internal) {
     return { register: false, reason: 'internal call (calls.internal is off)' };
   }
+  // FMC: an employee calling in from their own mobile is an internal call, not a new client.
+  if (s.direction === 'incoming' && s.fromMobileOf !== undefined && !config.calls.internal) {
+    return { register: false, reason: `call from extension ${s.fromMobileOf}'s mobile (calls.internal is off)` };
+  }
   const extensions = [...s.conversations.map((c) => c.extension), ...(s.callerExtension ? [s.callerExtension] : [])];
   const d = decideByLists(config.lists, { extensions, trunk: s.trunk, did: s.did, clientNumber: call.clientNumber });
   if (!d.register) return { register: false, reason: d.match ? `${d.reason} (${d.match})` : d.reason };

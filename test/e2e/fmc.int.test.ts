@@ -86,3 +86,15 @@ test('the simulator\'s own FMC calls (as the demo plays them): the desk answers 
   const fin = ins.finishes.filter((f) => f.callId === call.callId);
   assert.deepEqual([fin.length, fin[0]!.params['USER_ID'], fin[0]!.params['STATUS_CODE']], [1, '1', '200']);
 });
+
+test('Alice calling the office from her own mobile is an internal call: not registered (calls.internal off), the timeline says why', async () => {
+  const handle = rig.sim.startCall({ type: 'inbound', from: '+79161234567', did: '5551000', to: '102', outcome: 'answered', ringMs: 500, talkMs: 1000 });
+  assert.equal(await handle.done, 'completed');
+  await conn.idle();
+  await conn.sender.drain();
+  assert.equal(inspect(rig.emu).calls.filter((c) => c.phoneNumber === '+79161234567').length, 0, 'no call registered for her number');
+  const row = await waitFor('the call in the history', async () => (await conn.panel.history({ number: '9161234567', limit: 1, offset: 0 })).rows[0]);
+  const d = await conn.panel.call(row.summary.callKey);
+  assert.equal(d?.explanation.registered.ok, false);
+  assert.equal(d?.explanation.registered.reason, "not registered: call from extension 101's mobile (calls.internal is off)");
+});

@@ -46,6 +46,8 @@ interface Variant {
   readonly recordings?: boolean;
   readonly rebuilt?: boolean;
   readonly clickToCall?: boolean;
+  /** Every incoming call comes from extension 101's employee's own mobile (FMC). */
+  readonly fromMobile?: boolean;
   /** Every client number is a contact of the portal already (the task looks its owner up). */
   readonly knownClients?: boolean;
   /** Also keep each call's state after every stage (live calls: "not decided yet", "not finished yet"). */
@@ -68,6 +70,7 @@ const VARIANTS: readonly Variant[] = [
   { name: 'need_registration false', hooks: 'refuse' },
   { name: 'CDR-rebuilt', rebuilt: true },
   { name: 'click-to-call', clickToCall: true },
+  { name: 'an employee calling in from their mobile (FMC)', fromMobile: true },
   { name: 'tasks closed on contact', config: { tasks: { missedCalls: true, completeOnContact: true } }, oneClient: true },
   { name: 'tasks closed on contact, deleted first', config: { tasks: { missedCalls: true, completeOnContact: true, responsible: 'default' } }, oneClient: true, deleteTasks: true },
 ];
@@ -125,6 +128,7 @@ function withClients(portal: PortalSeed | undefined, changes: readonly StageChan
 function adjust(c: StageChange, v: Variant): StageChange {
   if (v.rebuilt) return { ...c, call: { ...c.call, rebuiltFrom: 'cdr' } };
   if (v.clickToCall) return { ...c, call: { ...c.call, b24CallId: `externalCall.c2c.${c.callKey}` } };
+  if (v.fromMobile && c.call.direction === 'incoming') return { ...c, call: { ...c.call, fromMobileOf: '101' } };
   if (v.oneClient && c.call.clientNumber !== undefined) return { ...c, call: { ...c.call, clientNumber: '+74950000001' } };
   return c;
 }

@@ -33,6 +33,7 @@ test('planner: registration, cards, finish, not registered', () => {
   assert.equal(ruOf('not registered: blacklisted (DID 4951234567)'), 'не зарегистрирован: в чёрном списке (DID 4951234567)');
   assert.equal(ruOf('not registered: not-whitelisted'), 'не зарегистрирован: нет в белом списке');
   assert.equal(ruOf('not registered: internal call (calls.internal is off)'), 'не зарегистрирован: внутренний звонок (calls.internal выключен)');
+  assert.equal(ruOf("not registered: call from extension 101's mobile (calls.internal is off)"), 'не зарегистрирован: звонок с мобильного сотрудника с внутренним 101 (calls.internal выключен)');
   assert.equal(ruOf('not registered: need_registration answered false at call_ended'), 'не зарегистрирован: хук need_registration ответил false на этапе call_ended');
 });
 

@@ -132,4 +132,12 @@ describe('FMC: the tracker', () => {
     ]);
     assert.equal(h.last().call.statusCode, '200');
   });
+
+  test('an employee calling in from their own mobile: the call says whose mobile it is (the flow treats it as internal)', () => {
+    const fromAlice: Chan = { ...trunk, cid: '+79161234567' };
+    const h = new Harness(FMC).feed(newchannel(fromAlice), newchannel(desk), dialBegin(fromAlice, { ...desk, name: 'PJSIP/102-00000002' }, 'PJSIP/102'));
+    assert.equal(h.changes[0]?.call.fromMobileOf, '101');
+    const client = new Harness(FMC).feed(newchannel(trunk), newchannel(desk), dialBegin(trunk, desk, 'PJSIP/101'));
+    assert.equal(client.changes[0]?.call.fromMobileOf, undefined);
+  });
 });

@@ -141,6 +141,8 @@ export interface CallSummary {
   readonly callback?: boolean;
   /** The caller's rating, 1–5 (finish VOTE). */
   readonly vote?: number;
+  /** FMC: an incoming call from this extension's employee, on their mobile (not a client). */
+  readonly fromMobileOf?: string;
   readonly recordings: readonly string[];
   readonly conversations: readonly ConversationSummary[];
   /** Set at call_ended. */
@@ -172,7 +174,7 @@ export function conversationSummary(c: ConversationRec): ConversationSummary {
   return s as unknown as ConversationSummary;
 }
 
-export function callSummary(call: CallRec, ended: boolean): CallSummary {
+export function callSummary(call: CallRec, ended: boolean, fromMobileOf?: string): CallSummary {
   const s: Record<string, unknown> = {
     callKey: call.key, direction: call.direction, startedAt: call.startedAt,
     recordings: call.recordings.slice(), conversations: call.conversations.map(conversationSummary),
@@ -187,6 +189,7 @@ export function callSummary(call: CallRec, ended: boolean): CallSummary {
   if (call.b24CallId !== undefined) s.b24CallId = call.b24CallId;
   if (call.callback) s.callback = true;
   if (call.vote !== undefined) s.vote = call.vote;
+  if (fromMobileOf !== undefined) s.fromMobileOf = fromMobileOf;
   if (ended) {
     const outcome = callOutcome(call);
     s.outcome = outcome;

@@ -10,7 +10,7 @@
 import type { ChannelRec, CallRec, ConversationRec, ConversationVia, StageChange } from './model.js';
 import { callSummary, conversationSummary } from './model.js';
 import { judgeTransition, type ConversationStage } from './stages.js';
-import { classifyChannel, extensionNumber, parseChannelName, realNumber, type TrackerConfig } from './classify.js';
+import { classifyChannel, extensionNumber, mobileOwner, parseChannelName, realNumber, type TrackerConfig } from './classify.js';
 
 /** Read side of an AMI message that the core needs: lower-cased key → first value. */
 export interface AmiEventView {
@@ -229,9 +229,11 @@ export function findConv(call: CallRec, id: string | undefined): ConversationRec
 
 export function emit(ctx: Ctx, call: CallRec, stage: StageChange['stage'], conv: ConversationRec | undefined): void {
   call.emitted = true;
+  // FMC: a call from an employee's own mobile is that employee calling in, not a client.
+  const fromMobileOf = call.direction === 'incoming' ? mobileOwner(ctx.s.config, call.clientNumber) : undefined;
   const change: StageChange = conv
-    ? { callKey: call.key, stage, at: ctx.at, conversation: conversationSummary(conv), call: callSummary(call, false) }
-    : { callKey: call.key, stage, at: ctx.at, call: callSummary(call, stage === 'call_ended') };
+    ? { callKey: call.key, stage, at: ctx.at, conversation: conversationSummary(conv), call: callSummary(call, false, fromMobileOf) }
+    : { callKey: call.key, stage, at: ctx.at, call: callSummary(call, stage === 'call_ended', fromMobileOf) };
   ctx.out.push(change);
 }
 

@@ -38,6 +38,8 @@ function listMatchRu(match: string): string {
 /** Why a call was not registered (src/flow/plan-inputs.ts `gateCall`). Undefined: not known. */
 export function gateReasonRu(reason: string): string | undefined {
   if (reason === 'internal call (calls.internal is off)') return 'внутренний звонок (calls.internal выключен)';
+  const mobile = /^call from extension (\S+)'s mobile \(calls\.internal is off\)$/.exec(reason);
+  if (mobile) return `звонок с мобильного сотрудника с внутренним ${mobile[1] ?? ''} (calls.internal выключен)`;
   if (reason === 'not-whitelisted') return 'нет в белом списке';
   const black = /^blacklisted(?: \((.*)\))?$/.exec(reason);
   if (black) return black[1] !== undefined ? `в чёрном списке (${listMatchRu(black[1])})` : 'в чёрном списке';
