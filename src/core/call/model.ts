@@ -233,6 +233,7 @@ export function serializeCallFull(summary: CallSummary, asterisk: { linkedid: st
     status_code: summary.statusCode ?? null,
     outcome: summary.outcome?.reason ?? null,
     vote: summary.vote ?? null,
+    from_mobile_of: summary.fromMobileOf ?? null,
     recordings: summary.recordings,
     conversations: summary.conversations.map((c) => ({
       id: c.id,

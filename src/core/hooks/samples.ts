@@ -19,6 +19,8 @@ export const SAMPLE_CALL_FULL = {
   ended_at: '2026-01-15T09:31:02.000Z',
   status_code: '200',
   outcome: 'answered',
+  vote: null,
+  from_mobile_of: null,
   recordings: ['/var/spool/asterisk/monitor/1700000000.42.wav'],
   conversations: [
     {

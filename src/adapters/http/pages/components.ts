@@ -40,8 +40,9 @@ function client(c: CallView): SafeHtml {
   return c.clientName ? html`${number} <small>${c.clientName}</small>` : html`${number}`;
 }
 
-function conversations(c: CallView): SafeHtml {
-  return html`${c.summary.conversations.map((v) => html`<span class="conv ${v.stage}" title="${v.stage}">${v.extension}</span> `)}`;
+function conversations(ctx: PageCtx, c: CallView): SafeHtml {
+  // FMC: a conversation on an employee's mobile says so (the number in its tooltip).
+  return html`${c.summary.conversations.map((v) => html`<span class="conv ${v.stage}" title="${v.stage}${v.mobile !== undefined ? ` · ${v.mobile}` : ''}">${v.extension}${v.mobile !== undefined ? html` <small>${ctx.t('live.mobile')}</small>` : html``}</span> `)}`;
 }
 
 export function liveCallsTable(ctx: PageCtx, calls: readonly CallView[]): SafeHtml {
@@ -49,7 +50,7 @@ export function liveCallsTable(ctx: PageCtx, calls: readonly CallView[]): SafeHt
   if (calls.length === 0) return html`<p class="empty">${t('live.none')}</p>`;
   const rows = calls.map((c) => html`<tr data-call="${c.summary.callKey}">
 <td><a href="/calls/${encodeURIComponent(c.summary.callKey)}">${c.summary.callKey}</a></td><td>${c.summary.direction}</td><td>${client(c)}</td>
-<td>${conversations(c)}</td><td>${c.cardVisibleTo.length ? c.cardVisibleTo.map((u) => u.name).join(', ') : t('call.nobody')}</td>
+<td>${conversations(ctx, c)}</td><td>${c.cardVisibleTo.length ? c.cardVisibleTo.map((u) => u.name).join(', ') : t('call.nobody')}</td>
 <td>${fmtDuration(ctx.now - c.summary.startedAt)}</td><td>${callStatus(ctx, c)}</td></tr>`);
   return html`<table><thead><tr><th>${t('call.key')}</th><th>${t('call.direction')}</th><th>${t('call.client')}</th><th>${t('call.conversations')}</th>
 <th>${t('call.cardVisibleTo')}</th><th>${t('call.duration')}</th><th>${t('call.status')}</th></tr></thead><tbody>${rows}</tbody></table>`;

@@ -35,6 +35,7 @@ export const en = {
   'health.outboxState': '{depth} waiting, oldest {age}, {dead} dead',
 
   'live.title': 'Live calls',
+  'live.mobile': 'mobile',
   'live.none': 'No calls right now.',
   'call.key': 'Call',
   'call.direction': 'Direction',

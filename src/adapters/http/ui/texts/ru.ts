@@ -35,6 +35,7 @@ export const ru: Texts = {
   'health.outboxState': 'ждут: {depth}, самая старая: {age}, мёртвых: {dead}',
 
   'live.title': 'Звонки сейчас',
+  'live.mobile': 'мобильный',
   'live.none': 'Сейчас звонков нет.',
   'call.key': 'Звонок',
   'call.direction': 'Направление',
