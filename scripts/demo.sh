@@ -1,5 +1,5 @@
 #!/usr/bin/env sh
-# The README's first command: install, build and run the demo (AMI simulator + Bitrix24 emulator +
+# The README's first command: install, build (esbuild, transpile only) and run the demo (AMI simulator + Bitrix24 emulator +
 # connector with its admin panel, in one process). Extra arguments go to `asterisk-b24 demo`
 # (e.g. --port 0, --data-dir ./demo-data). Needs Node.js 20.19+ and npm; nothing else.
 set -eu
@@ -17,6 +17,6 @@ fi
 
 echo "demo.sh: installing dependencies (npm ci)…" >&2
 npm ci --no-audit --no-fund --loglevel=error >&2
-echo "demo.sh: building (npm run build)…" >&2
-npm run --silent build >&2
+echo "demo.sh: building (transpile only: scripts/build-fast.mjs; \`npm run build\` type-checks)…" >&2
+node scripts/build-fast.mjs >&2
 exec bin/asterisk-b24 demo "$@"

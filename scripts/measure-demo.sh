@@ -22,7 +22,7 @@ set +m
 stamp() { awk -v a="$(date +%s.%N)" -v b="$start" 'BEGIN { printf "%.1f", a - b }'; }
 installed=""
 for _ in $(seq 1 1200); do
-  grep -q 'building (npm run build)' "$work/demo.err" 2>/dev/null && [ -z "$installed" ] && installed=$(stamp)
+  grep -q 'demo.sh: building' "$work/demo.err" 2>/dev/null && [ -z "$installed" ] && installed=$(stamp)
   if curl -fsS -o /dev/null "http://127.0.0.1:$port/login" 2>/dev/null; then
     panel=$(stamp)
     echo "clean clone → npm ci done: ${installed:-?} s; panel login page answers: ${panel} s (target 30 s)"
