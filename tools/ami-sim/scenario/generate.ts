@@ -20,6 +20,7 @@ import { ringGroupFlow } from './flows/ring-group.js';
 import { pickupFlow } from './flows/pickup.js';
 import { parkFlow } from './flows/park.js';
 import { forwardToMobileFlow, ringWithMobileFlow } from './flows/mobile.js';
+import { ratingFlow } from './flows/rating.js';
 
 export interface GenerateOptions {
   /** PBX configuration the events reflect (default: the lab setup of SCENARIOS.md). */
@@ -39,7 +40,10 @@ export function generateCall(spec: CallSpec, ids: SimIds, options: GenerateOptio
   const s = validateCallSpec(spec);
   const b = new CallBuilder(ids, options.pbx ?? LAB_PBX);
   switch (s.type) {
-    case 'inbound': inboundFlow(b, s); break;
+    case 'inbound':
+      if (s.rating !== undefined) ratingFlow(b, s, s.rating);
+      else inboundFlow(b, s);
+      break;
     case 'internal': internalFlow(b, s); break;
     case 'outbound': outboundFlow(b, s); break;
     case 'queue': queueFlow(b, s); break;

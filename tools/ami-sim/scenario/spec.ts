@@ -37,7 +37,20 @@ export interface InboundSpec extends FromTrunk, Timing {
   readonly dialTimeoutMs?: number;
   /** Adds `Set(CALLFILENAME=…)` + `MixMonitor(…)` before Dial (lab22-j). */
   readonly record?: boolean;
+  /**
+   * A call rating IVR after the talk (lab22-y/z): the dialplan is `Dial(PJSIP/<to>,20,g)` ·
+   * `Read(RATING,,1,,1,5)` · `Set(B24_VOTE=${RATING})` · `Hangup()`; the employee hangs up
+   * (`hangupBy` defaults to `callee`, `caller` is refused), the caller presses this digit (RFC 4733,
+   * `DTMFBegin`/`DTMFEnd`) and the dialplan sets `B24_VOTE` on the caller's channel — or, with `none`,
+   * the caller hangs up during `Read`. Only `outcome: answered`, no `record`.
+   */
+  readonly rating?: RatingDigit | 'none';
+  /** With `rating`: time from the employee's hangup to the key press / the caller's hangup (default 1000 / 2000). */
+  readonly rateMs?: number;
 }
+
+/** A key the caller presses in the rating IVR (Bitrix24 takes 1–5 as a rating, anything else as none). */
+export type RatingDigit = '0' | '1' | '2' | '3' | '4' | '5' | '6' | '7' | '8' | '9';
 
 export interface OutboundSpec extends Timing {
   readonly type: 'outbound';
@@ -249,7 +262,7 @@ export function validateCallSpec(input: unknown): CallSpec {
   if (!input || typeof input !== 'object') bad('spec', 'expected an object');
   const o = input as Record<string, unknown>;
   if (typeof o.type !== 'string' || !TYPES.includes(o.type)) bad('type', `expected one of ${TYPES.join(', ')}`);
-  for (const k of ['ringMs', 'talkMs', 'dialTimeoutMs', 'memberTimeoutMs', 'retryMs', 'waitMs', 'afterTransferTalkMs', 'targetRingMs', 'consultMs', 'ivrMs', 'parkedMs', 'afterRetrieveTalkMs']) ms(o, k);
+  for (const k of ['ringMs', 'talkMs', 'dialTimeoutMs', 'memberTimeoutMs', 'retryMs', 'waitMs', 'afterTransferTalkMs', 'targetRingMs', 'consultMs', 'ivrMs', 'parkedMs', 'afterRetrieveTalkMs', 'rateMs']) ms(o, k);
   if (o.record !== undefined && typeof o.record !== 'boolean') bad('record', 'expected a boolean');
   if (o.hangupBy !== undefined && o.hangupBy !== 'caller' && o.hangupBy !== 'callee') bad('hangupBy', 'expected caller or callee');
   const trunkCaller = ['inbound', 'queue', 'blind-transfer', 'attended-transfer', 'ivr-abandon', 'followme', 'ring-group', 'pickup', 'park', 'ring-with-mobile', 'forward-to-mobile'].includes(o.type as string);
@@ -265,6 +278,8 @@ export function validateCallSpec(input: unknown): CallSpec {
     case 'inbound': case 'internal': case 'outbound':
       str(o, 'to', o.type === 'outbound' ? NUMBER_RE : EXT_RE);
       if (typeof o.outcome !== 'string' || !OUTCOMES.includes(o.outcome)) bad('outcome', `expected one of ${OUTCOMES.join(', ')}`);
+      if (o.type === 'inbound') validateRating(o);
+      else if (o.rating !== undefined) bad('rating', 'only inbound calls have the rating IVR');
       break;
     case 'followme':
       str(o, 'to', EXT_RE);
@@ -306,6 +321,17 @@ export function validateCallSpec(input: unknown): CallSpec {
     default: break;
   }
   return input as CallSpec;
+}
+
+function validateRating(o: Record<string, unknown>): void {
+  if (o.rating === undefined) {
+    if (o.rateMs !== undefined) bad('rateMs', 'only with rating');
+    return;
+  }
+  if (typeof o.rating !== 'string' || !/^([0-9]|none)$/.test(o.rating)) bad('rating', 'expected a digit 0-9 or none');
+  if (o.outcome !== 'answered') bad('outcome', 'the rating IVR follows an answered call');
+  if (o.hangupBy === 'caller') bad('hangupBy', 'with rating the employee hangs up (the caller stays for the IVR)');
+  if (o.record === true) bad('record', 'not modelled with rating');
 }
 
 function validateQueue(o: Record<string, unknown>): void {

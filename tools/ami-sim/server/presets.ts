@@ -51,6 +51,8 @@ export const PRESETS: Readonly<Record<string, Preset>> = {
   'followme-mobile': { spec: { type: 'ring-with-mobile', ...CALLER, did: '5551015', to: '101', mobile: '79161234567', viaLocal: true, answeredBy: 'mobile', ringMs: 3000, talkMs: 5000 }, transcript: recorded('lab22-u_followme_local_mobile_answers.txt') },
   'forward-to-mobile': { spec: { type: 'forward-to-mobile', ...CALLER, did: '5551016', to: '101', mobile: '79161234567', outcome: 'answered', ringMs: 3000, talkMs: 5000 }, transcript: recorded('lab22-v_forward_to_mobile_answered.txt') },
   'forward-to-mobile-busy': { spec: { type: 'forward-to-mobile', ...CALLER, did: '5551016', to: '101', mobile: '79161234567', outcome: 'busy' }, transcript: recorded('lab22-x_forward_to_mobile_busy.txt') },
+  rating: { spec: { type: 'inbound', ...CALLER, did: '5551017', to: '101', outcome: 'answered', ringMs: 2000, talkMs: 3000, hangupBy: 'callee', rating: '4' }, transcript: recorded('lab22-y_rating_ivr_vote.txt') },
+  'rating-none': { spec: { type: 'inbound', ...CALLER, did: '5551017', to: '101', outcome: 'answered', ringMs: 2000, talkMs: 3000, hangupBy: 'callee', rating: 'none' }, transcript: recorded('lab22-z_rating_ivr_no_vote.txt') },
 };
 
 /** The preset's spec with a per-call caller number (`+4930100000` + n) for trunk callers. */

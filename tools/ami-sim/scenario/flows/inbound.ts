@@ -1,5 +1,6 @@
 /**
- * Inbound trunk call to one extension (lab22-a/b1/b2/b3), optionally recorded (lab22-j).
+ * Inbound trunk call to one extension (lab22-a/b1/b2/b3), optionally recorded (lab22-j), or followed
+ * by a call rating IVR (`rating`: flows/rating.ts, lab22-y/z; generate.ts picks that flow).
  * Dialplan modelled (SCENARIOS.md lab setup):
  *   plain:    NoOp(Inbound DID …) · Set(__FROM_DID=${EXTEN}) · Dial(PJSIP/<to>,8) · Hangup()
  *   recorded: NoOp(Recorded call) · Set(CALLFILENAME=…) · MixMonitor(${CALLFILENAME}.wav,b) · Dial(PJSIP/<to>,15) · Hangup()
