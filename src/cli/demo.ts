@@ -195,6 +195,8 @@ function runLoop(x: LoopInput): RunningDemo {
     const values: Record<string, string> = {
       $client: number, $known: scenario.clients.known.length ? pick(scenario.clients.known) : number, $dialled: `0${number.replace(/\D/g, '')}`, $ext: ext, $ext2: others.length ? pick(others) : ext,
       $member: members.length ? pick(members) : ext,
+      // A rating IVR's answer: mostly 4–5, sometimes lower, sometimes none.
+      $rating: pick(['5', '5', '4', '4', '3', '2', 'none']),
     };
     return Object.fromEntries(Object.entries(spec).map(([k, v]) => [k, typeof v === 'string' && v in values ? values[v] : v]));
   };

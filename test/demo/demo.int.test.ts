@@ -6,7 +6,7 @@
  */
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
@@ -152,6 +152,19 @@ describe('demo over the real panel port', () => {
     assert.deepEqual(d.summary.conversations.map((c) => [c.extension, c.mobile]), [['105', '79160001105']]);
     assert.match(d.explanation.shown.reason, /^card shown to user 5 \(extension 105's mobile 79160001105 rings\)/);
     assert.match(d.explanation.assigned.reason, /^finished for user 5: status 200/);
+  });
+
+  test('the mix\'s rated call: the caller\'s rating from the IVR goes with the finish (VOTE)', async () => {
+    const handle = demo.startCall({ type: 'inbound', from: '+79035551122', did: '5551017', to: '106', outcome: 'answered', ringMs: 500, talkMs: 500, rating: '5' });
+    await handle.done;
+    const d = await waitFor('the finish', async () => {
+      const row = (await demo.connector.panel.history({ extension: '106', limit: 1, offset: 0 })).rows[0];
+      const x = row ? await demo.connector.panel.call(row.summary.callKey) : undefined;
+      return x?.commands.some((c) => c.step === 'finish' && c.state === 'done') ? x : undefined;
+    }, 10_000);
+    assert.equal(d.commands.find((c) => c.step === 'finish')?.params['VOTE'], 5);
+    const mix = JSON.parse(readFileSync(new URL('../../examples/demo/scenario.json', import.meta.url), 'utf8')) as { calls: Array<{ spec: Record<string, unknown> }> };
+    assert.ok(mix.calls.some((k) => k.spec['rating'] === '$rating'), 'the mix has a rated kind');
   });
 
   test('live events: call stages, outbox and health while a panel listens; none after unsubscribing', async () => {

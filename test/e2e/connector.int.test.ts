@@ -72,3 +72,12 @@ test('IVR abandon: registered late and finished as missed for the missed-calls u
   assert.equal(finishes[0]!.params['STATUS_CODE'], '304');
   assert.deepEqual(cards.filter((c) => c.action === 'show'), []);
 });
+
+test('a rating IVR after the talk (the employee hangs up, the caller presses 4): finished with VOTE 4', async () => {
+  const ext = await runCall({ type: 'inbound', from: '+4930765111', did: '5551017', to: '101', outcome: 'answered', ringMs: 1000, talkMs: 2000, rating: '4' });
+  const { finishes } = finishesFor(ext);
+  assert.equal(finishes.length, 1);
+  assert.deepEqual([finishes[0]!.params['STATUS_CODE'], finishes[0]!.params['VOTE']], ['200', '4']);
+  const none = await runCall({ type: 'inbound', from: '+4930765112', did: '5551017', to: '101', outcome: 'answered', ringMs: 1000, talkMs: 2000, rating: 'none' });
+  assert.equal(finishesFor(none).finishes[0]!.params['VOTE'], undefined);
+});
