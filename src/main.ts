@@ -187,7 +187,11 @@ export async function startConnector(fileConfig: Config, logger: Logger, now: ()
   const flow = new CallToCrm({
     config, users, calls: store, hooks, now, logger: logger.child({ component: 'flow' }), routes,
     missedTasks: new MissedTaskCloser({ kv: store, commands: store, now }),
-    onPlanned: (change) => metrics.callStage(change.stage, change.call.direction, change.stage === 'call_ended' ? change.call.statusCode : undefined),
+    onPlanned: (change) => {
+      metrics.callStage(change.stage, change.call.direction, change.stage === 'call_ended' ? change.call.statusCode : undefined);
+      if (change.conversation?.mobile !== undefined) metrics.mobileConversation(change.stage);
+      if (change.stage === 'call_ended' && change.call.vote !== undefined) metrics.callVote(change.call.vote);
+    },
     sink: { enqueue: (commands, options) => sender.enqueue(commands, options) },
     tzOffsetMinutes: config.bitrix.timezoneOffset ? parseOffset(config.bitrix.timezoneOffset) : -new Date().getTimezoneOffset(),
     recordings: {

@@ -81,3 +81,7 @@ test('a rating IVR after the talk (the employee hangs up, the caller presses 4):
   const none = await runCall({ type: 'inbound', from: '+4930765112', did: '5551017', to: '101', outcome: 'answered', ringMs: 1000, talkMs: 2000, rating: 'none' });
   assert.equal(finishesFor(none).finishes[0]!.params['VOTE'], undefined);
 });
+
+test('/metrics counts the rated calls by rating', async () => {
+  assert.match(await conn.metrics.text(), /^asterisk_b24_call_votes_total\{vote="4"\} 1$/m);
+});

@@ -98,3 +98,10 @@ test('Alice calling the office from her own mobile is an internal call: not regi
   assert.equal(d?.explanation.registered.ok, false);
   assert.equal(d?.explanation.registered.reason, "not registered: call from extension 101's mobile (calls.internal is off)");
 });
+
+test('/metrics counts the conversations on employees\' mobiles by stage', async () => {
+  const text = await conn.metrics.text();
+  const n = (stage: string): number => Number(new RegExp(`^asterisk_b24_mobile_conversations_total\\{stage="${stage}"\\} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
+  assert.ok(n('conversation_requested') >= 5, text);
+  assert.ok(n('conversation_accepted') >= 3);
+});

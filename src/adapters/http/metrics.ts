@@ -33,6 +33,10 @@ export interface MetricsRegistry {
   cdrBackfill(calls: number, skipped: number): void;
   /** One FastAGI route decision (OK / NOROUTE / CLOSED / ERROR and why). */
   agiRoute(status: string, reason: string): void;
+  /** FMC: a conversation on an employee's mobile reached `stage`. */
+  mobileConversation(stage: string): void;
+  /** A call ended with the caller's rating (1–5) from the rating IVR. */
+  callVote(vote: number): void;
   /** Prometheus text exposition. */
   text(): Promise<string>;
 }
@@ -67,6 +71,8 @@ export function createMetrics(options: MetricsOptions = {}): MetricsRegistry {
   const backfillSkipped = new Counter({ name: `${p}cdr_backfill_skipped_calls_total`, help: 'CDR calls of an AMI gap that were already known', registers: reg });
   const routes = new Counter({ name: `${p}agi_routes_total`, help: 'FastAGI route decisions by status and reason', labelNames: ['status', 'reason'], registers: reg });
   const hookFailures = new Counter({ name: `${p}hook_failures_total`, help: 'Hook failures by point and code', labelNames: ['point', 'code'], registers: reg });
+  const mobile = new Counter({ name: `${p}mobile_conversations_total`, help: 'FMC: conversations on employees\' mobiles by stage', labelNames: ['stage'], registers: reg });
+  const votes = new Counter({ name: `${p}call_votes_total`, help: 'Calls rated by the caller in the rating IVR, by rating', labelNames: ['vote'], registers: reg });
 
   return {
     registry,
@@ -104,6 +110,12 @@ export function createMetrics(options: MetricsOptions = {}): MetricsRegistry {
     },
     agiRoute(status, reason) {
       routes.inc({ status, reason });
+    },
+    mobileConversation(stage) {
+      mobile.inc({ stage });
+    },
+    callVote(vote) {
+      votes.inc({ vote: String(vote) });
     },
     cdrBackfill(n, skipped) {
       backfilled.inc(n);
