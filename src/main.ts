@@ -65,6 +65,7 @@ import { readCdrTail } from './adapters/cdr/master-csv.js';
 import { cdrLayoutOf } from './core/cdr/csv.js';
 import { cdrDbLayout } from './core/cdr/db-row.js';
 import { readCdrRows } from './adapters/cdr/mysql.js';
+import { readPgCdrRows } from './adapters/cdr/pgsql.js';
 import { trackerConfigFrom } from './cli/replay.js';
 import type { StageChange } from './core/call/model.js';
 
@@ -245,7 +246,8 @@ export async function startConnector(fileConfig: Config, logger: Logger, now: ()
   // The AMI gap: from the last moment the connector was known to hear AMI (kept in the store every
   // few seconds while connected, so it survives a crash) to the next connect. Calls that ended inside
   // it are rebuilt from the CDR — Master.csv when `cdr.csvPath` is set, FreePBX's MySQL table with
-  // `cdr.source: mysql` — and tried again while it cannot be read (flow/cdr-backfill.ts).
+  // `cdr.source: mysql`, cdr_pgsql's table with `pgsql` — and tried again while it cannot be read
+  // (flow/cdr-backfill.ts).
   const gaps = await AmiGapWatch.start(store, now, () => ami.ready);
   const backfilled = new Set<string>();
   ami.on('connected', () => {
@@ -262,13 +264,16 @@ export async function startConnector(fileConfig: Config, logger: Logger, now: ()
   async function backfill(from: number, to: number): Promise<boolean> {
     const cdr = live.get().cdr;
     const my = cdr.source === 'mysql' ? cdr.mysql : undefined;
+    const pgc = cdr.source === 'pgsql' ? cdr.pgsql : undefined;
     const path = cdr.csvPath ?? '';
-    if (!my && !path) return true;
-    const timezone = my ? my.timezone ?? cdr.timezone : undefined;
+    if (!my && !pgc && !path) return true;
+    const timezone = (my ?? pgc)?.timezone ?? cdr.timezone;
     const report = await backfillFromCdr(Math.max(from, to - cdr.maxGapMs), to, {
       ...(my
         ? { read: (since, layout, until) => readCdrRows({ ...my, timezone }, layout, since, until), layout: cdrDbLayout(timezone), source: 'the CDR database' }
-        : { read: (since, layout) => readCdrTail(path, since, layout), layout: cdrLayoutOf(cdr) }),
+        : pgc
+          ? { read: (since, layout, until) => readPgCdrRows({ ...pgc, timezone }, layout, since, until), layout: cdrDbLayout(timezone), source: 'the CDR database' }
+          : { read: (since, layout) => readCdrTail(path, since, layout), layout: cdrLayoutOf(cdr) }),
       trackerConfig: () => tracker.config,
       // A call stored as open is not known: its CDR gives its real end, talk time and status.
       known: async (key) => tracker.calls.has(key) || backfilled.has(key) || ((await store.getCall(key))?.endedAt ?? null) !== null,

@@ -13,7 +13,7 @@ import { readCdrTail } from '../adapters/cdr/master-csv.js';
 import { cdrLayoutOf } from '../core/cdr/csv.js';
 import { errorCode } from '../errors.js';
 import { checkPostgresStore } from './doctor-store.js';
-import { checkCdrMysql } from './doctor-cdr.js';
+import { checkCdrDatabase } from './doctor-cdr.js';
 import { fail, pass, runCheck, skip, warn, type CheckOutcome, type CheckResult, type ResolvedDoctorOptions } from './doctor-check.js';
 
 async function checkRecordings(r: Config['recordings']): Promise<CheckOutcome> {
@@ -175,8 +175,8 @@ export async function localChecks(config: Config, o: ResolvedDoctorOptions): Pro
     config.store.driver === 'postgres'
       ? runCheck('local.store', 'Store (PostgreSQL)', o.timeoutMs, () => checkPostgresStore(config.store, o.timeoutMs))
       : runCheck('local.store', 'Store path', o.timeoutMs, () => checkStore(config.store)),
-    config.cdr.source === 'mysql'
-      ? runCheck('local.cdr', 'CDR database (calls made while down)', o.timeoutMs, () => checkCdrMysql(config.cdr))
+    config.cdr.source !== 'csv'
+      ? runCheck('local.cdr', 'CDR database (calls made while down)', o.timeoutMs, () => checkCdrDatabase(config.cdr))
       : runCheck('local.cdr', 'CDR file (calls made while down)', o.timeoutMs, () => checkCdr(config.cdr)),
   ]);
 }

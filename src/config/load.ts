@@ -14,6 +14,7 @@ const ENV_OVERRIDES: Record<string, string[]> = {
   ASTERISK_B24_CLIENT_SECRET: ['bitrix', 'oauth', 'clientSecret'],
   ASTERISK_B24_STORE_URL: ['store', 'url'],
   ASTERISK_B24_CDR_MYSQL_URL: ['cdr', 'mysql', 'url'],
+  ASTERISK_B24_CDR_PGSQL_URL: ['cdr', 'pgsql', 'url'],
 };
 
 export function parseConfig(raw: unknown): Config {

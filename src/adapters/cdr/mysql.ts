@@ -10,8 +10,8 @@
  */
 import mysql from 'mysql2/promise';
 import { ConnectorError } from '../../errors.js';
-import { CDR_DB_COLUMNS, CDR_DB_REQUIRED, cdrRecordFromRow, wallClock, type CdrDbRow } from '../../core/cdr/db-row.js';
-import type { CdrCsvLayout, CdrRecord } from '../../core/cdr/csv.js';
+import { CDR_DB_COLUMNS, CDR_DB_REQUIRED, cdrRowsToRecords, wallClock, type CdrDbRow } from '../../core/cdr/db-row.js';
+import type { CdrCsvLayout } from '../../core/cdr/csv.js';
 import type { CdrTail } from './master-csv.js';
 
 export interface MysqlCdrOptions {
@@ -144,17 +144,7 @@ export async function readCdrRows(o: MysqlCdrOptions, layout: CdrCsvLayout, sinc
       }
     }
     await q('ROLLBACK', []).catch(() => undefined);
-    const records: CdrRecord[] = [];
-    const bad: CdrRows['bad'] = [];
-    for (let i = raw.length - 1; i >= 0; i--) {
-      const p = cdrRecordFromRow(raw[i]!, layout);
-      if (!p.ok) {
-        if (bad.length < 20) bad.push({ code: p.code, reason: p.reason });
-        continue;
-      }
-      if (p.record.end >= sinceMs) records.push(p.record);
-    }
-    records.sort((a, b) => a.end - b.end);
+    const { records, bad } = cdrRowsToRecords(raw, layout, sinceMs);
     return { records, bad, truncated, bytesRead: 0, rowsRead: raw.length };
   } finally {
     await closeCdrDb(conn);

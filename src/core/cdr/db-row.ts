@@ -1,7 +1,8 @@
 /**
- * A row of the CDR table that cdr_adaptive_odbc / cdr_mysql write (FreePBX, Issabel, VitalPBX:
- * `asteriskcdrdb.cdr`) → the same record cdr_csv's line gives (csv.ts), so the rebuild
- * (calls.ts) is shared. Pure.
+ * A row of a CDR table — the one cdr_adaptive_odbc / cdr_mysql write into MySQL/MariaDB (FreePBX,
+ * Issabel, VitalPBX: `asteriskcdrdb.cdr`) or the one cdr_pgsql writes into PostgreSQL — → the same
+ * record cdr_csv's line gives (csv.ts), so the rebuild (calls.ts) is shared. Pure. The adapters
+ * (src/adapters/cdr/mysql.ts, pgsql.ts) hand calldate over as a `YYYY-MM-DD HH:MM:SS` string.
  *
  * The table differs from Master.csv in three ways:
  * - no answer or end time: `calldate` is the CDR's start; end = start + duration, answer = end −
@@ -64,6 +65,24 @@ export function cdrRecordFromRow(row: CdrDbRow, layout: CdrCsvLayout): CdrRowPar
       ...(sequence !== undefined && Number.isFinite(sequence) ? { sequence } : {}), ...(did ? { did } : {}),
     },
   };
+}
+
+/** Rows read newest first → the records that ended at or after `sinceMs`, by end; the first 20 bad rows. */
+export function cdrRowsToRecords(raw: readonly CdrDbRow[], layout: CdrCsvLayout, sinceMs: number): {
+  records: CdrRecord[]; bad: Array<{ code: 'CDR_BAD_TIME'; reason: string }>;
+} {
+  const records: CdrRecord[] = [];
+  const bad: Array<{ code: 'CDR_BAD_TIME'; reason: string }> = [];
+  for (let i = raw.length - 1; i >= 0; i--) {
+    const p = cdrRecordFromRow(raw[i]!, layout);
+    if (!p.ok) {
+      if (bad.length < 20) bad.push({ code: p.code, reason: p.reason });
+      continue;
+    }
+    if (p.record.end >= sinceMs) records.push(p.record);
+  }
+  records.sort((a, b) => a.end - b.end);
+  return { records, bad };
 }
 
 /** The layout that reads calldate: UTC, an IANA zone, or (undefined) this host's zone. */
