@@ -9,7 +9,7 @@ const root = process.cwd();
 const AREAS = {
   AMI: 'AMI client and framing', AGI: 'FastAGI server and routing', B24: 'Bitrix24 REST client and event intake',
   CALL: 'Call tracker', CONFIG: 'Configuration', CLI: 'Command line', REPLAY: 'replay', OUTBOX: 'Outbox',
-  STORE: 'Store (SQLite, PostgreSQL)', CDR: 'CDR backfill (Master.csv, MySQL)', HOOK: 'Customization hooks', REC: 'Recordings', HTTP: 'HTTP server and admin panel',
+  STORE: 'Store (SQLite, PostgreSQL)', CDR: 'CDR backfill (Master.csv, MySQL, PostgreSQL)', HOOK: 'Customization hooks', REC: 'Recordings', HTTP: 'HTTP server and admin panel',
   C2C: 'Click-to-call (log codes)', DOCTOR: 'doctor', SIM: 'AMI simulator', EMU: 'Bitrix24 emulator',
 };
 const CODE = new RegExp(`['"\`]((?:${Object.keys(AREAS).join('|')})_[A-Z0-9_]+)['"\`]`, 'g');
