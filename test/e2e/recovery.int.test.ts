@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startConnector } from '../../src/main.js';
 import { silentLogger } from '../../src/log.js';
-import { startRig, waitFor, inspect, type Rig } from './helpers.js';
+import { LAB_PORTAL, startRig, waitFor, inspect, type Rig } from './helpers.js';
 
 let rig: Rig;
 before(async () => {
@@ -55,5 +55,25 @@ test('a call that ends while the connector is stopped is finished when it comes 
     assert.equal(inspect(rig.emu).registrations.filter((r) => r.params['PHONE_NUMBER'] === '+4930333444' && !r.reused).length, 1);
   } finally {
     await conn.close();
+  }
+});
+
+test('FMC: a call answered on an employee\'s mobile before the connector starts is still theirs (rebuilt from CoreShowChannels)', async () => {
+  const portal = { ...LAB_PORTAL, users: LAB_PORTAL.users!.map((u) => (u['ID'] === 1 ? { ...u, PERSONAL_MOBILE: '+79161234567' } : u)) };
+  const own = await startRig(portal, 1);
+  try {
+    const call = own.sim.startCall({ type: 'ring-with-mobile', from: '+4930999111', did: '5551014', to: '101', mobile: '79161234567', answeredBy: 'mobile', ringMs: 300, talkMs: 3000 });
+    await sleep(1000); // the mobile answered, talking
+    const conn = await startConnector(own.config({ pbx: { fmc: { enabled: true } } }), silentLogger);
+    try {
+      await call.done;
+      const c = await waitFor('the finish', () => inspect(own.emu).calls.find((x) => x.phoneNumber === '+4930999111' && x.finishedAt !== null));
+      const fin = inspect(own.emu).finishes.filter((f) => f.callId === c.callId);
+      assert.deepEqual([fin.length, String(fin[0]!.params['USER_ID']), fin[0]!.params['STATUS_CODE']], [1, '1', '200']);
+    } finally {
+      await conn.close();
+    }
+  } finally {
+    await own.close();
   }
 });

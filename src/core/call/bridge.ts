@@ -85,10 +85,12 @@ function openRetrievals(ctx: Ctx, list: readonly ChannelRec[]): void {
 function acceptBridged(ctx: Ctx, list: readonly ChannelRec[]): void {
   const hasTrunk = list.some((m) => m.kind === 'trunk');
   for (const m of list) {
-    if (m.kind !== 'extension' || m.convId === undefined) continue;
+    if (m.convId === undefined) continue;
     const call = callOf(ctx.s, m);
     const conv = call ? findConv(call, m.convId) : undefined;
-    if (!call || !conv || conv.stage !== 'conversation_requested') continue;
+    // An extension's phone, or a trunk leg to an employee's mobile (FMC: its own conversation).
+    const own = m.kind === 'extension' || (conv?.mobile !== undefined && conv.uniqueid === m.uniqueid);
+    if (!own || !call || !conv || conv.stage !== 'conversation_requested') continue;
     if (m.originated && !hasTrunk) continue;
     if (conv.via === 'outgoing' && !hasTrunk) continue;
     setStage(ctx, call, conv, 'conversation_accepted');

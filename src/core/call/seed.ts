@@ -11,6 +11,7 @@
  * Pure: the caller passes what CoreShowChannels returned; times come in as data.
  */
 import type { AmiEventView } from './tracker-state.js';
+import { parseChannelName } from './classify.js';
 
 export interface LiveChannel {
   readonly channel: string;
@@ -54,6 +55,24 @@ function event(name: string, fields: Array<[string, string]>): AmiEventView {
   return { index: new Map<string, string>([['event', name], ...fields]) };
 }
 
+/**
+ * The Dial target that made `callee`, from the dialling channel's ApplicationData
+ * (`PJSIP/101&PJSIP/79161234567@trunk,20` → `79161234567@trunk` for `PJSIP/trunk-…`), as the real
+ * DialBegin's DialString would give it: the number a trunk leg dialled (outgoing calls, FMC). Only
+ * when exactly one target names the callee's endpoint.
+ */
+function dialTarget(applicationData: string | undefined, callee: LiveChannel): string | undefined {
+  if (!applicationData) return undefined;
+  const endpoint = parseChannelName(callee.channel).endpoint;
+  const matches = (applicationData.split(',')[0] ?? '').split('&').map((t) => t.slice(t.indexOf('/') + 1)).filter((rest) => {
+    // PJSIP: `<number>@<endpoint>` or `<endpoint>/<uri>`; SIP/IAX2: `<peer>/<number>` or `<peer>`.
+    const slash = rest.indexOf('/');
+    const at = rest.indexOf('@');
+    return (slash >= 0 && (at < 0 || slash < at) ? rest.slice(0, slash) : at >= 0 ? rest.slice(at + 1) : rest) === endpoint;
+  });
+  return matches.length === 1 ? matches[0] : undefined;
+}
+
 function seq(uid: string): number {
   const dot = uid.lastIndexOf('.');
   return Number(uid.slice(dot + 1)) + Number(uid.slice(0, dot)) * 1e6;
@@ -75,7 +94,7 @@ export function seedEvents(channels: readonly LiveChannel[], known: (uniqueid: s
     const peers = (byCall.get(callee.linkedid) ?? []).filter((c) => c.uniqueid !== callee.uniqueid && !DIALLED_APPS.has(c.application.toLowerCase()));
     const caller = peers.find((c) => /^(dial|queue|followme|originate)$/i.test(c.application))
       ?? peers.find((c) => c.uniqueid === callee.linkedid) ?? peers[0];
-    const fields = [...block('dest', callee), ['dialstring', callee.exten] as [string, string]];
+    const fields = [...block('dest', callee), ['dialstring', dialTarget(caller?.applicationData, callee) ?? callee.exten] as [string, string]];
     out.push(event('DialBegin', caller ? [...block('', caller), ...fields] : fields));
   }
   for (const c of fresh) {
