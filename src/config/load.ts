@@ -52,14 +52,21 @@ export function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.en
 /** A copy of the config with every secret replaced by '***' (for printing and logs). */
 export function maskSecrets(config: Config): unknown {
   const copy = JSON.parse(JSON.stringify(config)) as Record<string, unknown>;
-  for (const p of SECRET_PATHS) {
-    const parts = p.split('.');
-    let node: unknown = copy;
-    for (const part of parts.slice(0, -1)) node = node && typeof node === 'object' ? (node as Record<string, unknown>)[part] : undefined;
-    const last = parts[parts.length - 1]!;
-    if (node && typeof node === 'object' && (node as Record<string, unknown>)[last]) (node as Record<string, unknown>)[last] = '***';
-  }
+  for (const p of SECRET_PATHS) maskPath(copy, p.split('.'));
   return copy;
+}
+
+/** Replaces the value at `parts` by '***'; a `*` part stands for every element of an array. */
+function maskPath(node: unknown, parts: readonly string[]): void {
+  if (!node || typeof node !== 'object') return;
+  const [part, ...rest] = parts;
+  if (part === undefined) return;
+  const children = part === '*' ? (Array.isArray(node) ? node.map((_, i) => String(i)) : []) : [part];
+  for (const k of children) {
+    const o = node as Record<string, unknown>;
+    if (rest.length) maskPath(o[k], rest);
+    else if (o[k]) o[k] = '***';
+  }
 }
 
 function setPath(root: unknown, path: string[], value: string): void {

@@ -302,13 +302,30 @@ export const httpSchema = z.object({
   publicUrl: z.url().optional(),
 }).strict();
 
+/** One more panel login: `admin` may change things, `viewer` may only look (docs/admin-panel.md). */
+export const panelUserSchema = z.object({
+  user: z.string().min(1),
+  /** scrypt hash, as for admin.passwordHash. */
+  passwordHash: z.string().min(1),
+  role: z.enum(['admin', 'viewer']),
+}).strict();
+
 export const adminSchema = z.object({
+  /** The single admin login (kept for existing configs; one admin next to `users`). */
   user: z.string().default('admin'),
   /** scrypt hash `scrypt$N$r$p$salt$hash` — `asterisk-b24 hash-password` prints one. */
   passwordHash: z.string().default(''),
+  /** More logins, each with its role. */
+  users: z.array(panelUserSchema).default([]),
   /** The panel's language (`en`, `ru`); decision notes and logs stay in English. */
   language: z.enum(['en', 'ru']).default('en'),
-}).strict();
+}).strict().superRefine((a, ctx) => {
+  const names = a.passwordHash ? [a.user] : [];
+  a.users.forEach((u, i) => {
+    if (names.includes(u.user)) ctx.addIssue({ code: 'custom', path: ['users', i, 'user'], message: `user "${u.user}" is defined twice` });
+    names.push(u.user);
+  });
+});
 
 const workingHoursSchema = z.object({
   /** IANA time zone of the schedule, e.g. "Europe/Moscow". */
@@ -393,6 +410,6 @@ export type ConfigInput = z.input<typeof configSchema>;
 /** Paths (dot-separated) whose values are secrets. */
 export const SECRET_PATHS = [
   'ami.secret', 'bitrix.webhookUrl', 'bitrix.oauth.clientSecret', 'bitrix.oauth.accessToken',
-  'bitrix.oauth.refreshToken', 'bitrix.oauth.applicationToken', 'admin.passwordHash', 'store.url', 'cdr.mysql.url',
+  'bitrix.oauth.refreshToken', 'bitrix.oauth.applicationToken', 'admin.passwordHash', 'admin.users.*.passwordHash', 'store.url', 'cdr.mysql.url',
   'cdr.pgsql.url',
 ];

@@ -177,7 +177,7 @@ describe('admin panel in Russian, in chromium', { skip }, () => {
     await page.click('button:has-text("Войти")');
     await page.waitForURL(`${server.url}/`);
     await page.locator('body[data-sse=open]').waitFor();
-    assert.deepEqual(await page.locator('nav a').allTextContents(), ['Сводка', 'Звонки', 'Команды', 'Настройки', 'Хуки', 'Графики']);
+    assert.deepEqual(await page.locator('nav a').allTextContents(), ['Сводка', 'Звонки', 'Команды', 'Настройки', 'Хуки', 'Графики', 'Журнал']);
     let release: () => void = () => {};
     const done = panel.simulateCall({ from: '+79161234567', extension: '101', between: () => new Promise<void>((r) => { release = r; }) });
     await page.locator('#live-calls tr[data-call]').waitFor();

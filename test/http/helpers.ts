@@ -66,10 +66,24 @@ export function hidden(page: string, name: string): string {
 }
 
 /** Logs in; returns the session's CSRF token. */
-export async function login(t: TestApp, jar: Jar, password = PASSWORD, ip = '10.0.0.1'): Promise<{ res: Response; csrf?: string }> {
+export async function login(t: TestApp, jar: Jar, password = PASSWORD, ip = '10.0.0.1', user = 'admin'): Promise<{ res: Response; csrf?: string }> {
   const page = await (await req(t, jar, '/login', {}, ip)).text();
-  const res = await req(t, jar, '/login', { method: 'POST', body: form({ _csrf: hidden(page, '_csrf'), user: 'admin', password }) }, ip);
+  const res = await req(t, jar, '/login', { method: 'POST', body: form({ _csrf: hidden(page, '_csrf'), user, password }) }, ip);
   if (res.status !== 303) return { res };
   const dash = await (await req(t, jar, '/', {}, ip)).text();
   return { res, csrf: /name="csrf-token" content="([^"]+)"/.exec(dash)?.[1] };
+}
+
+export const VIEWER_PASSWORD = 'look but do not touch';
+
+/** An app with the legacy admin plus `ops` (admin) and `eve` (viewer) from `users`. */
+export async function makeRolesApp(over: Partial<HttpAppOptions> = {}): Promise<TestApp> {
+  const h = (p: string): Promise<string> => hashPassword(p, { N: 1024 });
+  return makeApp({
+    auth: {
+      user: 'admin', passwordHash: await h(PASSWORD),
+      users: [{ user: 'ops', passwordHash: await h(PASSWORD), role: 'admin' }, { user: 'eve', passwordHash: await h(VIEWER_PASSWORD), role: 'viewer' }],
+    },
+    ...over,
+  });
 }

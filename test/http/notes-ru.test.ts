@@ -134,7 +134,7 @@ test('the call page in Russian: the "why" and the timeline notes; in English as 
 
 test('the "not registered" badge tells why in the panel\'s language (title)', () => {
   const view = { registered: false, skipped: 'blacklisted (number +79990001122)' } as unknown as CallView;
-  const ctx = (lang: 'en' | 'ru') => ({ t: createT(lang === 'ru' ? ru : undefined), csrf: '', user: 'admin', now: 0 });
+  const ctx = (lang: 'en' | 'ru') => ({ t: createT(lang === 'ru' ? ru : undefined), csrf: '', user: 'admin', role: 'admin' as const, now: 0 });
   assert.match(String(callStatus(ctx('ru'), view)), /title="в чёрном списке \(номер \+79990001122\)"/);
   assert.match(String(callStatus(ctx('en'), view)), /title="blacklisted \(number \+79990001122\)"/);
 });

@@ -33,7 +33,7 @@ describe('migrations', () => {
     try {
       assert.deepEqual(await raw.migrate(), { from: 0, to: b.migrations.length, applied: b.migrations.map((m) => m.version) });
       assert.deepEqual(await raw.migrate(), { from: b.migrations.length, to: b.migrations.length, applied: [] });
-      assert.deepEqual(await raw.versions(), [{ version: 1, name: 'outbox' }, { version: 2, name: 'calls-kv-events' }, { version: 3, name: 'call-talkers' }]);
+      assert.deepEqual(await raw.versions(), [{ version: 1, name: 'outbox' }, { version: 2, name: 'calls-kv-events' }, { version: 3, name: 'call-talkers' }, { version: 4, name: 'panel-audit' }]);
     } finally {
       await raw.close();
     }
@@ -43,7 +43,7 @@ describe('migrations', () => {
     const raw = await b.raw();
     try {
       assert.deepEqual(await raw.migrate(b.migrations.slice(0, 1)), { from: 0, to: 1, applied: [1] });
-      assert.deepEqual(await raw.migrate(), { from: 1, to: 3, applied: [2, 3] });
+      assert.deepEqual(await raw.migrate(), { from: 1, to: 4, applied: [2, 3, 4] });
       await assert.rejects(async () => raw.migrate(b.migrations.slice(0, 1)), (e) => isConnectorError(e) && e.code === 'STORE_SCHEMA_TOO_NEW');
     } finally {
       await raw.close();

@@ -3,7 +3,7 @@
  * API: outbox commands in every state (pending with attempts and backoff, running, done with
  * results, dead with errors, discarded, uncertain, solo, card expiry), a gap at the top of the id
  * sequence (purged), open and ended calls with their state JSON, kv entries (OAuth tokens,
- * transcript marks, settings) and seen events. `readBack` reads all of it back through the same
+ * transcript marks, settings), seen events and audit log entries. `readBack` reads all of it back through the same
  * API, for a deepEqual between source and destination.
  */
 import { setFlagsFromString } from 'node:v8';
@@ -79,6 +79,10 @@ export async function populate(store: AppStore, calls = 12): Promise<Populated> 
   await store.setValue(kvKeys[4]!, null, T0 + 3);
   const eventIds = ['ev-1', 'ev-2', 'ev-3'];
   for (const [n, id] of eventIds.entries()) await store.markSeen(id, T0 + n, T0 + 86_400_000);
+  // The panel's audit log (panel_audit): a settings change with Cyrillic and a masked secret, an outbox retry.
+  await store.audit.append({ at: T0 + 4, user: 'ops', role: 'admin', ip: '10.0.0.6', action: 'settings.save', target: 'tasks',
+    details: { changes: [{ path: 'tasks.title', from: 'Перезвонить', to: 'Перезвонить клиенту' }, { path: 'hooks.urls.x', from: null, to: 'https://h/?t=***' }] } });
+  await store.audit.append({ at: T0 + 5, user: 'admin', role: 'admin', ip: '::1', action: 'outbox.retry', target: '2', details: { id: '2', ok: true } });
   return { callKeys, kvKeys, eventIds, maxIdIssued: extra.inserted[0] ?? 0 };
 }
 
@@ -96,5 +100,6 @@ export async function readBack(store: AppStore, p: Populated): Promise<unknown> 
     newest: await store.queries.listOutboxNewest({ limit: 1_000 }),
     lastSent: await store.queries.lastSentCommand(),
     kv: await Promise.all(p.kvKeys.map((k) => store.getValue(k))),
+    audit: await store.audit.page({ limit: 1_000, offset: 0 }),
   };
 }

@@ -72,10 +72,11 @@ test('store copy there and back, store backup, through the built CLI', async (t)
   const copied = await cli(['store', 'copy', '--from-config', aJson, '--to-config', bJson]);
   t.diagnostic(`store copy to ${b.driver}: ${Date.now() - started} ms with the process start`);
   assert.equal(copied.code, 0, copied.stderr);
-  assert.match(copied.stdout, /^copied .*a\.sqlite → .* \(schema version 3\)/);
+  assert.match(copied.stdout, /^copied .*a\.sqlite → .* \(schema version 4\)/);
   assert.match(copied.stdout, /^table +source +copied +checksum +next id/m);
   assert.match(copied.stdout, new RegExp(`^outbox +150 +150 +[0-9a-f]{16} +${p.maxIdIssued + 1} +ok$`, 'm'));
   assert.match(copied.stdout, /^calls +50 +50 +[0-9a-f]{16} +ok$/m);
+  assert.match(copied.stdout, /^panel_audit +2 +2 +[0-9a-f]{16} +3 +ok$/m);
   assert.deepEqual(await readStore(b, p), before);
 
   const again = await cli(['store', 'copy', '--from-config', aJson, '--to-config', bJson]);

@@ -90,8 +90,11 @@ describe('store copy, SQLite ↔ PostgreSQL', { skip }, () => {
     const to = await postgres();
     const report = await copy(from, to);
     assert.equal(report.ok, true);
-    assert.deepEqual(report.tables.map((t) => t.table), ['call_talkers', 'calls', 'events_seen', 'kv', 'outbox']);
+    assert.deepEqual(report.tables.map((t) => t.table), ['call_talkers', 'calls', 'events_seen', 'kv', 'outbox', 'panel_audit']);
     for (const t of report.tables) assert.equal(t.copied, t.source);
+    const audit = report.tables.find((t) => t.table === 'panel_audit');
+    assert.equal(audit?.copied, 2, 'the audit log is copied (migration 4)');
+    assert.ok((audit?.sequence ?? 0) >= 2, 'new audit entries continue after the copied ids');
     assert.ok((report.tables.find((t) => t.table === 'outbox')?.sequence ?? 0) >= p.maxIdIssued);
     await assertContinues(to, p, before);
   });

@@ -10,7 +10,9 @@ import { AttemptLimiter, SessionStore } from './auth.js';
 import type { MetricsRegistry } from './metrics.js';
 import type { PanelPort } from './panel-port.js';
 import { mountAuth, requireSession, type AuthDeps, type PanelEnv } from './routes-auth.js';
+import { mountAudit } from './routes-audit.js';
 import { mountPanel } from './routes-panel.js';
+import { panelUsers, type PanelAuthConfig } from './roles.js';
 import { sseHandler } from './sse.js';
 import { PANEL_CSS } from './ui/static/panel-css.js';
 import { PANEL_JS } from './ui/static/panel-js.js';
@@ -18,8 +20,8 @@ import { createT, type Texts } from './ui/texts/index.js';
 
 export interface HttpAppOptions {
   readonly panel: PanelPort;
-  /** From config.admin. An empty hash disables logging in. */
-  readonly auth: { readonly user: string; readonly passwordHash: string };
+  /** From config.admin: the single `user` + `passwordHash` (an admin) and/or `users` with roles. No hash at all disables logging in. */
+  readonly auth: PanelAuthConfig;
   readonly metrics: MetricsRegistry;
   /** Routes mounted before the panel, outside its auth (the Bitrix24 event handler). */
   readonly extraRoutes?: (app: Hono) => void;
@@ -93,17 +95,18 @@ export function createHttpApp(opts: HttpAppOptions): Hono {
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) c.res.headers.set(k, v);
     if (!c.res.headers.has('Cache-Control')) c.res.headers.set('Cache-Control', 'no-store');
   };
-  for (const p of ['/', '/login', '/logout', '/calls', '/calls/*', '/outbox', '/outbox/*', '/settings', '/hooks', '/hooks/*', '/charts', '/fragments/*']) app.use(p, secure);
+  for (const p of ['/', '/login', '/logout', '/calls', '/calls/*', '/outbox', '/outbox/*', '/settings', '/hooks', '/hooks/*', '/charts', '/audit', '/audit.csv', '/fragments/*']) app.use(p, secure);
 
   const deps: AuthDeps = {
-    user: opts.auth.user, passwordHash: opts.auth.passwordHash, t, logger, secureCookies: opts.secureCookies ?? false, clientIp,
+    users: panelUsers(opts.auth), now, t, logger, secureCookies: opts.secureCookies ?? false, clientIp,
     sessions: new SessionStore({ now, ...(opts.sessionIdleMs !== undefined ? { idleMs: opts.sessionIdleMs } : {}) }),
     attempts: new AttemptLimiter({ now, max: opts.loginAttempts?.max ?? 5, windowMs: opts.loginAttempts?.windowMs ?? 60_000 }),
   };
   const guard = requireSession(deps);
   mountAuth(app, deps, guard);
   app.get('/events', guard, sseHandler(opts.panel, { logger, ...(opts.sseHeartbeatMs !== undefined ? { heartbeatMs: opts.sseHeartbeatMs } : {}) }));
-  mountPanel(app, { panel: opts.panel, t, now, logger }, guard);
+  mountPanel(app, { panel: opts.panel, t, now, logger, clientIp }, guard);
+  mountAudit(app, { panel: opts.panel, t, now }, guard);
 
   app.onError((err, c) => {
     logger.error({ code: errorCode(err), err: String(err), path: c.req.path }, 'http handler failed');

@@ -6,6 +6,7 @@
  */
 import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { ConnectorError } from '../../errors.js';
+import type { Role } from './roles.js';
 
 export interface PasswordHashOptions {
   /** CPU/memory cost, a power of two. Default 2^15. */
@@ -84,6 +85,8 @@ export function tokensMatch(expected: string, given: string | undefined): boolea
 export interface Session {
   readonly id: string;
   readonly user: string;
+  /** What the user may do (roles.ts). */
+  readonly role: Role;
   readonly csrf: string;
   readonly createdAt: number;
   lastSeenAt: number;
@@ -111,7 +114,7 @@ export class SessionStore {
     this.maxSessions = opts.maxSessions ?? 100;
   }
 
-  create(user: string): Session {
+  create(user: string, role: Role = 'admin'): Session {
     const now = this.opts.now();
     this.sweep(now);
     while (this.sessions.size >= this.maxSessions) {
@@ -119,7 +122,7 @@ export class SessionStore {
       if (oldest.done) break;
       this.sessions.delete(oldest.value);
     }
-    const s: Session = { id: randomToken(), user, csrf: randomToken(), createdAt: now, lastSeenAt: now };
+    const s: Session = { id: randomToken(), user, role, csrf: randomToken(), createdAt: now, lastSeenAt: now };
     this.sessions.set(s.id, s);
     return s;
   }

@@ -40,7 +40,7 @@ export const SETTINGS_KEY = 'panel.settings';
 export interface PanelSources {
   /** The config file's values (the panel's overlay goes on top of them). */
   readonly config: Config;
-  readonly store: Pick<AppStore, 'queries' | 'isOpen' | 'stats' | 'getCall' | 'list' | 'getValue' | 'setValue'>;
+  readonly store: Pick<AppStore, 'queries' | 'audit' | 'isOpen' | 'stats' | 'getCall' | 'list' | 'getValue' | 'setValue'>;
   readonly sender: { retry(id: number): Promise<boolean>; discard(id: number): Promise<boolean> };
   /** Applies a validated config while running; returns the sections that changed. */
   readonly applySettings: (config: Config) => ReadonlySet<string>;
@@ -266,6 +266,10 @@ export class ConnectorPanelPort implements PanelPort {
   };
 
   // ——— charts, events ———
+
+  get audit(): AppStore['audit'] {
+    return this.src.store.audit;
+  }
 
   async charts(range: ChartRange): Promise<ChartSeries> {
     const now = this.now();

@@ -14,6 +14,7 @@ import { configSchema, type Config } from '../../config/schema.js';
 import { ConnectorError } from '../../errors.js';
 import type { CommandState, OutboxCommand } from '../../outbox/command.js';
 import type { LimiterStats } from '../bitrix/limiter.js';
+import { memoryAuditLog } from '../store/audit-log.js';
 import { bucketSeries } from './chart-buckets.js';
 import { BASE_CONFIG, INSTALLED_HOOKS, USERS, fakeResult } from './fake-data.js';
 import { newFakeCall, playIncomingCall, seedHistory, type FakeCall, type FakeCallDriver, type SimulatedCallInput } from './fake-panel-seed.js';
@@ -210,6 +211,8 @@ export class FakePanelPort implements PanelPort {
       return { ok: true, applied };
     },
   };
+
+  readonly audit = memoryAuditLog();
 
   async charts(range: ChartRange): Promise<ChartSeries> {
     const calls = [...this.calls.values()].map((c) => ({ startedAt: c.summary.startedAt, answered: c.summary.answeredAt !== undefined, live: c.live }));

@@ -8,6 +8,7 @@ import type { Logger } from '../../log.js';
 import { createHttpApp } from './app.js';
 import { ConnectorPanelPort, type PanelSources } from './connector-panel-port.js';
 import type { MetricsRegistry } from './metrics.js';
+import type { PanelAuthConfig } from './roles.js';
 import { languages } from './ui/texts/index.js';
 
 export interface MountPanelOptions {
@@ -18,7 +19,7 @@ export interface MountPanelOptions {
   readonly pollMs?: number;
   readonly sseHeartbeatMs?: number;
   /** Overrides config.admin (the demo sets a generated password's hash). */
-  readonly auth?: { readonly user: string; readonly passwordHash: string };
+  readonly auth?: PanelAuthConfig;
 }
 
 /**
@@ -35,7 +36,7 @@ export async function mountPanel(app: Hono, connector: PanelSources, options: Mo
   const { config } = connector;
   const panel = createHttpApp({
     panel: port,
-    auth: options.auth ?? { user: config.admin.user, passwordHash: config.admin.passwordHash },
+    auth: options.auth ?? { user: config.admin.user, passwordHash: config.admin.passwordHash, users: config.admin.users },
     metrics: options.metrics,
     logger: options.logger,
     ...(options.now ? { now: options.now } : {}),

@@ -8,6 +8,7 @@ import type { CallSummary } from '../../core/call/model.js';
 import type { TimelineEntry } from '../../flow/call-to-crm.js';
 import type { CommandState, OutboxCommand } from '../../outbox/command.js';
 import type { LimiterStats } from '../bitrix/limiter.js';
+import type { AuditLog } from '../store/audit-log.js';
 
 export interface HealthView {
   readonly ami: { readonly connected: boolean; readonly since: number | null; readonly reconnects: number };
@@ -204,6 +205,8 @@ export interface PanelPort {
     reset(): Promise<SaveResult>;
   };
   charts(range: ChartRange): Promise<ChartSeries>;
+  /** Who changed what through the panel (audit.ts builds the entries). */
+  readonly audit: AuditLog;
   /** Live events; returns the unsubscribe function. */
   subscribe(listener: PanelListener): () => void;
 }

@@ -3,13 +3,16 @@
  * or when configured). Every POST behind the guard needs the session's CSRF token (form field
  * `_csrf` or header `x-csrf-token`) and, when the browser sends one, a same-host Origin. The login
  * form itself is protected by a double-submit token (cookie + field). Failed logins are limited
- * per IP and per user; over the limit the answer is 429 with Retry-After.
+ * per IP and per user; over the limit the answer is 429 with Retry-After. Several users may log
+ * in (roles.ts); a viewer's session is refused every change (403) here, whatever the route.
  */
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { Logger } from '../../log.js';
 import { AttemptLimiter, SessionStore, randomToken, tokensMatch, verifyPassword, type Session } from './auth.js';
+import { forbiddenPage } from './pages/forbidden.js';
 import { loginPage } from './pages/login.js';
+import { canChange, findUser, isChange, type PanelUser } from './roles.js';
 import type { FormBody } from './pages/settings-form.js';
 import type { TFunction } from './ui/texts/index.js';
 
@@ -19,8 +22,9 @@ export const LOGIN_COOKIE = 'ab24_login';
 export type PanelEnv = { Variables: { session: Session } };
 
 export interface AuthDeps {
-  readonly user: string;
-  readonly passwordHash: string;
+  /** Who may log in (roles.ts panelUsers); none: logging in is disabled. */
+  readonly users: readonly PanelUser[];
+  readonly now: () => number;
   readonly sessions: SessionStore;
   readonly attempts: AttemptLimiter;
   readonly t: TFunction;
@@ -76,6 +80,10 @@ export function requireSession(deps: AuthDeps): MiddlewareHandler<PanelEnv> {
         return c.html(`<!doctype html><p>${deps.t('error.csrf')}</p>`, 403);
       }
     }
+    if (isChange(c.req.method, c.req.path) && !canChange(session.role)) {
+      deps.logger.warn({ path: c.req.path, user: session.user, role: session.role, code: 'HTTP_FORBIDDEN' }, 'panel change refused: the user may only look');
+      return c.html(forbiddenPage({ t: deps.t, csrf: session.csrf, user: session.user, role: session.role, now: deps.now() }).value, 403);
+    }
     c.set('session', session);
     await next();
   };
@@ -86,7 +94,7 @@ export function mountAuth(app: Hono<PanelEnv>, deps: AuthDeps, guard: Middleware
   const showLogin = (c: Context, status: 200 | 401 | 403 | 429, opts: { user?: string; error?: string } = {}): Response => {
     const csrf = randomToken();
     setCookie(c, LOGIN_COOKIE, csrf, { httpOnly: true, sameSite: 'Strict', secure: isSecureRequest(c, deps.secureCookies), path: '/login', maxAge: 900 });
-    return c.html(loginPage(t, { csrf, ...opts, disabled: deps.passwordHash === '' }).value, status);
+    return c.html(loginPage(t, { csrf, ...opts, disabled: deps.users.length === 0 }).value, status);
   };
 
   app.get('/login', (c) => {
@@ -109,17 +117,19 @@ export function mountAuth(app: Hono<PanelEnv>, deps: AuthDeps, guard: Middleware
       return showLogin(c, 429, { user, error: t('login.locked', { seconds: wait }) });
     }
     // Always hash, even for a wrong user name, so timing tells nothing.
-    const passwordOk = deps.passwordHash !== '' && (await verifyPassword(first(form.password) ?? '', deps.passwordHash));
-    if (!passwordOk || !tokensMatch(deps.user, user)) {
+    const account = findUser(deps.users, user);
+    const hash = account?.passwordHash ?? deps.users[0]?.passwordHash ?? '';
+    const passwordOk = hash !== '' && (await verifyPassword(first(form.password) ?? '', hash));
+    if (!passwordOk || !account) {
       for (const k of keys) deps.attempts.fail(k);
       deps.logger.warn({ code: 'HTTP_LOGIN_FAILED', user }, 'login failed');
-      return showLogin(c, deps.passwordHash === '' ? 403 : 401, { user, error: t('login.failed') });
+      return showLogin(c, deps.users.length === 0 ? 403 : 401, { user, error: t('login.failed') });
     }
     for (const k of keys) deps.attempts.reset(k);
-    const session = deps.sessions.create(user);
+    const session = deps.sessions.create(account.user, account.role);
     deleteCookie(c, LOGIN_COOKIE, { path: '/login' });
     setCookie(c, SESSION_COOKIE, session.id, { httpOnly: true, sameSite: 'Strict', secure: isSecureRequest(c, deps.secureCookies), path: '/' });
-    deps.logger.info({ user }, 'panel login');
+    deps.logger.info({ user, role: account.role }, 'panel login');
     return c.redirect('/', 303);
   });
 

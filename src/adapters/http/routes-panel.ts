@@ -6,6 +6,7 @@ import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { errorCode } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { COMMAND_STATES, type CommandState } from '../../outbox/command.js';
+import { auditEntry, settingsEntry, type AuditAction } from './audit.js';
 import type { SafeHtml } from './html.js';
 import type { ChartRange, PanelPort } from './panel-port.js';
 import { callBody, callDetailPage } from './pages/call-detail.js';
@@ -29,6 +30,7 @@ export interface PanelRouteDeps {
   readonly t: TFunction;
   readonly now: () => number;
   readonly logger: Logger;
+  readonly clientIp: (c: Context) => string;
 }
 
 const HISTORY_PAGE = 50;
@@ -53,8 +55,20 @@ export function mountPanel(app: Hono<PanelEnv>, deps: PanelRouteDeps, guard: Mid
   };
   const ctx = (c: Context<PanelEnv>): PageCtx => {
     const s = c.get('session');
-    return { t, csrf: s.csrf, user: s.user, now: deps.now() };
+    return { t, csrf: s.csrf, user: s.user, role: s.role, now: deps.now() };
   };
+  const actor = (c: Context<PanelEnv>) => ({ user: c.get('session').user, role: c.get('session').role, ip: deps.clientIp(c) });
+  /** Records a change; a store failure is logged, never hides that the change was made. */
+  const audit = async (entry: ReturnType<typeof auditEntry>): Promise<void> => {
+    if (entry.action.startsWith('settings.') && entry.target === '') return; // a save that changed nothing
+    try {
+      await panel.audit.append(entry);
+    } catch (e) {
+      deps.logger.error({ code: 'HTTP_AUDIT_FAILED', err: errorCode(e), action: entry.action, user: entry.user }, 'audit entry not stored');
+    }
+  };
+  const record = (c: Context<PanelEnv>, action: AuditAction, target: string, details: unknown): Promise<void> =>
+    audit(auditEntry(actor(c), deps.now(), action, target, details));
   const page = (c: Context<PanelEnv>, body: SafeHtml, status: 200 | 404 | 422 = 200): Response => c.html(body.value, status);
 
   app.get('/', guard, async (c) => {
@@ -125,6 +139,7 @@ export function mountPanel(app: Hono<PanelEnv>, deps: PanelRouteDeps, guard: Mid
       const id = Number(c.req.param('id'));
       const form = await readForm(c);
       const ok = Number.isInteger(id) && id > 0 && (await panel.outbox[action](id));
+      await record(c, `outbox.${action}`, c.req.param('id'), { id: c.req.param('id'), ok });
       deps.logger.info({ id, action, ok, user: c.get('session').user }, 'outbox command changed by hand');
       const back = safeBack(first(form.back), `/outbox?state=${action === 'retry' ? 'pending' : 'discarded'}`);
       const sep = back.includes('?') ? '&' : '?';
@@ -134,14 +149,18 @@ export function mountPanel(app: Hono<PanelEnv>, deps: PanelRouteDeps, guard: Mid
 
   app.get('/settings', guard, async (c) => page(c, settingsPage(ctx(c), await panel.settings.get(), [], savedMessage(c.req.query('saved')))));
   app.post('/settings', guard, async (c) => {
-    const candidate = settingsFromForm(await panel.settings.get(), await readForm(c));
+    const before = await panel.settings.get();
+    const candidate = settingsFromForm(before, await readForm(c));
     const result = await panel.settings.save(candidate);
     if (!result.ok) return page(c, settingsPage(ctx(c), candidate, result.issues), 422);
+    await audit(settingsEntry(actor(c), deps.now(), 'settings.save', before, await panel.settings.get()));
     deps.logger.info({ user: c.get('session').user, applied: result.applied }, 'settings saved from the panel');
     return c.redirect(`/settings?saved=${encodeURIComponent(result.applied.join(',') || '-')}`, 303);
   });
   app.post('/settings/reset', guard, async (c) => {
+    const before = await panel.settings.get();
     const result = await panel.settings.reset();
+    await audit(settingsEntry(actor(c), deps.now(), 'settings.reset', before, await panel.settings.get()));
     deps.logger.info({ user: c.get('session').user, applied: result.ok ? result.applied : [] }, 'settings reset to the config file from the panel');
     return c.redirect(`/settings?saved=${encodeURIComponent((result.ok ? result.applied : []).join(',') || '-')}`, 303);
   });
@@ -170,6 +189,7 @@ export function mountPanel(app: Hono<PanelEnv>, deps: PanelRouteDeps, guard: Mid
     const on = first((await readForm(c)).on) === '1';
     try {
       await panel.hooks.setEnabled(c.req.param('point'), on);
+      await record(c, on ? 'hooks.enable' : 'hooks.disable', c.req.param('point'), { point: c.req.param('point'), on });
     } catch (e) {
       return hooks(c, undefined, `${errorCode(e)}: ${e instanceof Error ? e.message : String(e)}`);
     }

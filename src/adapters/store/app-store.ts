@@ -7,6 +7,7 @@
 import type { CommandState, OutboxCommand } from '../../outbox/command.js';
 import type { CallRecord, Store } from '../../outbox/store-port.js';
 import type { LastTalker, TalkerQuery } from '../../core/crm/routing.js';
+import type { AuditLog } from './audit-log.js';
 
 export interface CallSearch {
   /** Digits searched inside the client number (other characters of the query are ignored). */
@@ -58,4 +59,6 @@ export interface AppStore extends Store {
   /** False once closed (readiness). */
   readonly isOpen: boolean;
   readonly queries: StoreQueries;
+  /** The admin panel's audit log (who changed what). */
+  readonly audit: AuditLog;
 }

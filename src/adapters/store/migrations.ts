@@ -107,6 +107,23 @@ export const MIGRATIONS: readonly Migration[] = [
           AND u.type = 'integer' AND u.value > 0;
     `,
   },
+  {
+    version: 4,
+    name: 'panel-audit',
+    // Who changed what through the admin panel (audit-log.ts), newest first by id.
+    sql: `
+      CREATE TABLE panel_audit (
+        id        INTEGER PRIMARY KEY AUTOINCREMENT,
+        at        INTEGER NOT NULL,
+        user_name TEXT    NOT NULL,
+        role      TEXT    NOT NULL,
+        ip        TEXT    NOT NULL,
+        action    TEXT    NOT NULL,
+        target    TEXT    NOT NULL,
+        details   TEXT    NOT NULL
+      );
+    `,
+  },
 ];
 
 export interface MigrationReport {

@@ -22,6 +22,7 @@ import {
 import { createPool, inTransaction, mapPgError, redactPgUrl } from './postgres-pool.js';
 import type { PgPoolOptions } from './postgres-pool.js';
 import { postgresQueries } from './postgres-queries.js';
+import { postgresAuditLog } from './audit-log.js';
 import {
   pgDeleteValue, pgGetCall, pgGetValue, pgListOpenCalls, pgMarkSeen, pgPurgeEndedCalls, pgPurgeSeen, pgSetB24CallId, pgSetValue, pgUpsertCall,
 } from './postgres-state.js';
@@ -106,6 +107,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       return !closed;
     },
     queries: postgresQueries(pool, run),
+    audit: postgresAuditLog(pool, run),
     schemaVersion,
     enqueue: (commands, now, opts) => tx('enqueue', async (c) => {
       if (opts?.discardCardsOf !== undefined) await pgDiscardPendingCards(c, opts.discardCardsOf, now);

@@ -16,6 +16,7 @@ import type { Logger } from '../../log.js';
 import { silentLogger } from '../../log.js';
 import type { Store } from '../../outbox/store-port.js';
 import type { AppStore } from './app-store.js';
+import { sqliteAuditLog } from './audit-log.js';
 import { migrate } from './migrations.js';
 import type { Migration } from './migrations.js';
 import { createSqliteOutbox } from './sqlite-outbox.js';
@@ -85,6 +86,7 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
       return !closed && db.open;
     },
     queries: sqliteQueries(db, run),
+    audit: sqliteAuditLog(db, run),
     schemaVersion,
     enqueue: (commands, now, opts) => run('enqueue', () => enqueueTx.immediate(commands, now, opts)),
     claim: (o) => run('claim', () => claimTx.immediate(o)),

@@ -6,7 +6,7 @@ import { html, type SafeHtml } from '../html.js';
 import type { CallDetail, Verdict } from '../panel-port.js';
 import { callStatus } from './components.js';
 import { fmtClock, fmtDuration, fmtJson, fmtTime } from './format.js';
-import { csrfField, layout, type PageCtx } from './layout.js';
+import { csrfField, layout, mayChange, type PageCtx } from './layout.js';
 import { noteTextFor } from '../ui/texts/notes-ru.js';
 
 function verdict(title: string, v: Verdict, note: (n: string) => string): SafeHtml {
@@ -26,7 +26,7 @@ export function callBody(ctx: PageCtx, d: CallDetail): SafeHtml {
 <td><span class="badge state-${c.state}">${t(`outbox.state.${c.state}`)}</span></td><td>${c.attempts}</td>
 <td><details><summary>${t('detail.keys', { n: Object.keys(c.params).length })}</summary><pre>${fmtJson(c.params)}</pre></details></td>
 <td>${c.lastError ? html`<code class="err">${c.lastError.code}</code> ${c.lastError.message}` : c.result !== undefined ? html`<details><summary>${t('detail.resultShow')}</summary><pre>${fmtJson(c.result)}</pre></details>` : html``}
-${c.state === 'dead' ? html`<form method="post" action="/outbox/${c.id}/retry" class="inline">${csrfField(ctx)}<input type="hidden" name="back" value="/calls/${s.callKey}"><button type="submit">${t('outbox.retry')}</button></form>` : html``}</td></tr>`);
+${c.state === 'dead' && mayChange(ctx) ? html`<form method="post" action="/outbox/${c.id}/retry" class="inline">${csrfField(ctx)}<input type="hidden" name="back" value="/calls/${s.callKey}"><button type="submit">${t('outbox.retry')}</button></form>` : html``}</td></tr>`);
   const hooks = d.hookRuns.map((r) => html`<tr><td>${fmtClock(r.at)}</td><td><code>${r.point}</code></td><td>${r.ok ? 'ok' : html`<code class="err">${r.code ?? 'failed'}</code>`}</td>
 <td>${r.source}</td><td>${r.durationMs}</td><td>${r.changed.join(', ')}</td></tr>`);
   return html`

@@ -1,15 +1,18 @@
 /** Page frame: head, navigation, flash message. Everything interpolated is escaped by `html`. */
 import { html, type SafeHtml } from '../html.js';
+import type { Role } from '../roles.js';
 import type { TFunction, TextKey } from '../ui/texts/index.js';
 
 export interface PageCtx {
   readonly t: TFunction;
   readonly csrf: string;
   readonly user: string;
+  /** Viewers get no forms that change anything (the server refuses them anyway). */
+  readonly role: Role;
   readonly now: number;
 }
 
-export type NavKey = 'dashboard' | 'calls' | 'outbox' | 'settings' | 'hooks' | 'charts';
+export type NavKey = 'dashboard' | 'calls' | 'outbox' | 'settings' | 'hooks' | 'charts' | 'audit';
 
 const NAV: readonly { key: NavKey; href: string; text: TextKey }[] = [
   { key: 'dashboard', href: '/', text: 'nav.dashboard' },
@@ -18,7 +21,13 @@ const NAV: readonly { key: NavKey; href: string; text: TextKey }[] = [
   { key: 'settings', href: '/settings', text: 'nav.settings' },
   { key: 'hooks', href: '/hooks', text: 'nav.hooks' },
   { key: 'charts', href: '/charts', text: 'nav.charts' },
+  { key: 'audit', href: '/audit', text: 'nav.audit' },
 ];
+
+/** May this page show forms that change things? */
+export function mayChange(ctx: PageCtx): boolean {
+  return ctx.role === 'admin';
+}
 
 export function csrfField(ctx: PageCtx): SafeHtml {
   return html`<input type="hidden" name="_csrf" value="${ctx.csrf}">`;
@@ -39,6 +48,6 @@ export function layout(ctx: PageCtx, active: NavKey, title: string, main: SafeHt
   const { t } = ctx;
   const nav = NAV.map((n) => html`<a href="${n.href}"${n.key === active ? html` class="active" aria-current="page"` : html``}>${t(n.text)}</a>`);
   return document(`${title} · ${t('app.title')}`, html`<header><strong class="brand">${t('app.title')}</strong><nav>${nav}</nav>
-<form method="post" action="/logout" class="logout">${csrfField(ctx)}<span>${ctx.user}</span> <button type="submit">${t('nav.logout')}</button></form></header>
+<form method="post" action="/logout" class="logout">${csrfField(ctx)}<span>${ctx.user}</span> <small class="role" data-role="${ctx.role}">${t(`role.${ctx.role}`)}</small> <button type="submit">${t('nav.logout')}</button></form></header>
 <main><h1>${title}</h1>${main}</main>`, html`<meta name="csrf-token" content="${ctx.csrf}"><script src="/static/panel.js" defer></script>`, t('app.lang'));
 }

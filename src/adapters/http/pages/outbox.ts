@@ -2,12 +2,12 @@
 import { html, type SafeHtml } from '../html.js';
 import { COMMAND_STATES, type CommandState, type OutboxCommand } from '../../../outbox/command.js';
 import { fmtJson, fmtTime } from './format.js';
-import { csrfField, flash, layout, type PageCtx } from './layout.js';
+import { csrfField, flash, layout, mayChange, type PageCtx } from './layout.js';
 
 export function outboxPage(ctx: PageCtx, state: CommandState, rows: readonly OutboxCommand[], message?: string): SafeHtml {
   const { t } = ctx;
   const tabs = COMMAND_STATES.map((s) => html`<a href="/outbox?state=${s}"${s === state ? html` class="active"` : html``}>${t(`outbox.state.${s}`)}</a>`);
-  const actions = (c: OutboxCommand): SafeHtml => html`
+  const actions = (c: OutboxCommand): SafeHtml => !mayChange(ctx) ? html`` : html`
 ${c.state === 'dead' ? html`<form method="post" action="/outbox/${c.id}/retry" class="inline">${csrfField(ctx)}<button type="submit" data-retry="${c.id}">${t('outbox.retry')}</button></form>` : html``}
 ${c.state === 'dead' || c.state === 'pending' ? html`<form method="post" action="/outbox/${c.id}/discard" class="inline">${csrfField(ctx)}<button type="submit" class="secondary">${t('outbox.discard')}</button></form>` : html``}`;
   const body = rows.map((c) => html`<tr data-command="${c.id}"><td>${c.id}</td><td><a href="/calls/${encodeURIComponent(c.callKey)}">${c.callKey}</a></td>

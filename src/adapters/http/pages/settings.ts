@@ -5,7 +5,7 @@
 import { HOOK_POINTS, HOOK_POINT_SPECS } from '../../../core/hooks/points.js';
 import { html, type SafeHtml } from '../html.js';
 import type { EditableSettings, SettingsIssue, TrunkSetting } from '../panel-port.js';
-import { csrfField, flash, layout, type PageCtx } from './layout.js';
+import { csrfField, flash, layout, mayChange, type PageCtx } from './layout.js';
 
 type Values = Readonly<Record<string, unknown>>;
 
@@ -56,8 +56,10 @@ export function settingsPage(ctx: PageCtx, values: EditableSettings | Values, is
   });
   const top = issues.length ? html`<div class="flash error" role="alert"><p>${t('settings.invalid', { count: issues.length })}</p><ul id="issues">${issues.map((i) => html`<li><code>${i.path}</code>: ${i.message}</li>`)}</ul></div>` : html``;
 
+  const admin = mayChange(ctx);
   return layout(ctx, 'settings', t('settings.title'), html`${flash(message)}${top}<p>${t('settings.intro')}</p>
-<form method="post" action="/settings" id="settings">${csrfField(ctx)}
+${admin ? html`` : html`<p class="flash" id="read-only">${t('viewer.readOnly')}</p>`}
+${admin ? html`<form method="post" action="/settings" id="settings">${csrfField(ctx)}<fieldset class="plain">` : html`<form id="settings" class="read-only"><fieldset class="plain" disabled>`}
 <fieldset><legend>${t('settings.lists')}</legend><div class="cols">
 <div><h3>${t('settings.black')}</h3>${list('lists.black.numbers', t('settings.numbers'))}${list('lists.black.extensions', t('settings.extensions'))}${list('lists.black.trunks', t('settings.trunks'))}</div>
 <div><h3>${t('settings.white')}</h3>${list('lists.white.numbers', t('settings.numbers'))}${list('lists.white.extensions', t('settings.extensions'))}${list('lists.white.trunks', t('settings.trunks'))}</div></div></fieldset>
@@ -72,6 +74,6 @@ ${text('tasks.deadlineMinutes', t('settings.tasksDeadline'))}${select('tasks.dea
 <fieldset><legend>${t('settings.hooks')}</legend>${text('hooks.dir', t('settings.hooksDir'))}${list('hooks.disabled', t('settings.hooksDisabled'))}${text('hooks.timeoutMs', t('settings.hooksTimeout'))}
 <table class="hook-points"><thead><tr><th>${t('settings.hookPoint')}</th><th>${t('settings.hookUrl')}</th><th>${t('settings.hookTimeout')}</th></tr></thead><tbody>${hookRows}</tbody></table></fieldset>
 <fieldset><legend>${t('settings.cdr')}</legend><p>${t('settings.cdrIntro')}</p>${text('cdr.csvPath', t('settings.cdrPath'))}${check('cdr.usegmtime', 'usegmtime')}${check('cdr.loguniqueid', 'loguniqueid')}${check('cdr.loguserfield', 'loguserfield')}${check('cdr.newcdrcolumns', 'newcdrcolumns')}${text('cdr.timezone', t('settings.cdrTimezone'))}</fieldset>
-<button type="submit">${t('settings.save')}</button></form>
-<form method="post" action="/settings/reset" id="settings-reset">${csrfField(ctx)}<p>${t('settings.resetIntro')}</p><button type="submit" class="secondary">${t('settings.reset')}</button></form>`);
+</fieldset>${admin ? html`<button type="submit">${t('settings.save')}</button>` : html``}</form>
+${admin ? html`<form method="post" action="/settings/reset" id="settings-reset">${csrfField(ctx)}<p>${t('settings.resetIntro')}</p><button type="submit" class="secondary">${t('settings.reset')}</button></form>` : html``}`);
 }

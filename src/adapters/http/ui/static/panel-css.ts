@@ -37,6 +37,7 @@ span.muted { color: var(--muted); font-size: 12px; }
 form.inline { display: inline; }
 form.search label { margin-right: .8rem; }
 fieldset { background: #fff; border: 1px solid var(--line); border-radius: 8px; margin-bottom: 1rem; }
+fieldset.plain { border: 0; padding: 0; margin: 0; background: none; min-width: 0; }
 fieldset label { display: block; margin: .4rem 0; } fieldset textarea { display: block; width: 100%; }
 label.check { display: block; }
 button { background: #2563eb; color: #fff; border: 0; border-radius: 5px; padding: .35rem .9rem; cursor: pointer; }
