@@ -1,5 +1,5 @@
 /**
- * `asterisk-b24 hash-password [PASSWORD]`: prints the scrypt hash for `admin.passwordHash`.
+ * `asterisk-b24 hash-password [PASSWORD]`: prints the scrypt hash for `admin.passwordHash` or an `admin.users[].passwordHash` (viewers too).
  * Without an argument the password is read from stdin (so it stays out of the shell history):
  * `printf '%s' 's3cret' | asterisk-b24 hash-password`.
  */

@@ -34,7 +34,7 @@ Usage:
   asterisk-b24 demo [--port P] [--data-dir DIR] [--every MIN-MAX] [--time-scale X]
         Demo: AMI simulator + Bitrix24 emulator + connector with its admin panel, in one process.
   asterisk-b24 hash-password [PASSWORD]
-        Print the scrypt hash for admin.passwordHash (read from stdin when not given).
+        Print the scrypt hash for admin.passwordHash or admin.users[].passwordHash (read from stdin when not given).
   asterisk-b24 config-check --config FILE
         Validate a configuration file; prints the effective config with secrets masked.
   asterisk-b24 store copy (--from-config A.json | --from-sqlite FILE) --to-config B.json [--force] [--json]
