@@ -150,6 +150,8 @@ describe('PostgreSQL store', { skip }, () => {
       // Wait until the server refuses connections: the enqueue below meets it down.
       for (let down = false; !down;) {
         const probe = new pg.Client({ connectionString: url });
+        // The server may go down while the probe is connected: its 'error' must not be uncaught.
+        probe.on('error', () => undefined);
         down = await probe.connect().then(() => false, () => true);
         await probe.end().catch(() => undefined);
         if (!down) await new Promise((r) => setTimeout(r, 20));
