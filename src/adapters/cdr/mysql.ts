@@ -3,16 +3,16 @@
  * (FreePBX, Issabel, VitalPBX: `asteriskcdrdb.cdr`). Read-only: one connection per read, one
  * READ ONLY transaction (a consistent snapshot across pages on InnoDB), SELECT only.
  *
- * The WHERE is a range on `calldate` (indexed in FreePBX's table), newest first, in pages of
- * `pageSize` rows: a page ends at a calldate boundary (the rows of its oldest second are read again
- * with the next page), so no row is skipped or read twice. At `maxRows` the read stops: the oldest
- * rows of a very long gap are left out (`truncated`), as the CSV reader leaves out the file's start.
+ * The WHERE is a range on `calldate` (indexed in FreePBX's table), read newest first in pages that
+ * end on a calldate boundary, at most `maxRows` (newest-first.ts): the oldest rows of a very long gap
+ * are left out (`truncated`), as the CSV reader leaves out the file's start.
  */
 import mysql from 'mysql2/promise';
 import { ConnectorError } from '../../errors.js';
 import { CDR_DB_COLUMNS, CDR_DB_REQUIRED, cdrRowsToRecords, wallClock, type CdrDbRow } from '../../core/cdr/db-row.js';
 import type { CdrCsvLayout } from '../../core/cdr/csv.js';
 import type { CdrTail } from './master-csv.js';
+import { readNewestFirst } from './newest-first.js';
 
 export interface MysqlCdrOptions {
   /** mysql://user:password@host:3306/asteriskcdrdb */
@@ -119,30 +119,11 @@ export async function readCdrRows(o: MysqlCdrOptions, layout: CdrCsvLayout, sinc
     await q('START TRANSACTION READ ONLY', []);
     const lo = wallClock(sinceMs - (o.lookbackMs ?? CDR_LOOKBACK_MS), o.timezone);
     const select = `SELECT ${cols.map((c) => mysql.escapeId(c)).join(', ')} FROM ${mysql.escapeId(o.table)}`;
-    const raw: CdrDbRow[] = [];
-    let upper = { value: wallClock(untilMs, o.timezone), inclusive: false };
-    let truncated = false;
-    for (;;) {
-      const page = await q(`${select} WHERE calldate >= ? AND calldate ${upper.inclusive ? '<=' : '<'} ? ORDER BY calldate DESC LIMIT ?`, [lo, upper.value, o.pageSize]);
-      if (page.length < o.pageSize) {
-        raw.push(...page);
-        break;
-      }
-      const oldest = String(page.at(-1)!.calldate);
-      const newer = page.filter((r) => String(r.calldate) !== oldest);
-      if (newer.length === 0) {
-        // A whole page in one second: read that second entirely, then go on below it.
-        raw.push(...await q(`${select} WHERE calldate = ?`, [oldest]));
-        upper = { value: oldest, inclusive: false };
-      } else {
-        raw.push(...newer);
-        upper = { value: oldest, inclusive: true };
-      }
-      if (raw.length >= o.maxRows) {
-        truncated = true;
-        break;
-      }
-    }
+    const { rows: raw, truncated } = await readNewestFirst<CdrDbRow, string>({
+      page: (upper, limit) => q(`${select} WHERE calldate >= ? AND calldate ${upper.inclusive ? '<=' : '<'} ? ORDER BY calldate DESC LIMIT ?`, [lo, upper.value, limit]),
+      at: (value) => q(`${select} WHERE calldate = ?`, [value]),
+      keyOf: (row) => String(row.calldate),
+    }, wallClock(untilMs, o.timezone), o.pageSize, o.maxRows);
     await q('ROLLBACK', []).catch(() => undefined);
     const { records, bad } = cdrRowsToRecords(raw, layout, sinceMs);
     return { records, bad, truncated, bytesRead: 0, rowsRead: raw.length };

@@ -13,6 +13,7 @@ import { ConnectorError } from '../../errors.js';
 import { CDR_DB_COLUMNS, CDR_DB_REQUIRED, cdrDbLayout, cdrRowsToRecords, wallClock, type CdrDbRow } from '../../core/cdr/db-row.js';
 import type { CdrCsvLayout } from '../../core/cdr/csv.js';
 import { CDR_LOOKBACK_MS, describeCdrDb, type CdrRows } from './mysql.js';
+import { readNewestFirst } from './newest-first.js';
 
 export interface PgsqlCdrOptions {
   /** postgres://user:password@host:5432/asterisk */
@@ -144,31 +145,13 @@ export async function readPgCdrRows(o: PgsqlCdrOptions, layout: CdrCsvLayout, si
     const list = cols.map((c) => (c === 'calldate' ? `to_char(t.calldate, 'YYYY-MM-DD HH24:MI:SS') AS calldate` : `t."${c}"`));
     const select = `SELECT ${list.join(', ')}, t.calldate::text AS calldate_key FROM ${pgTableName(o.table)} AS t`;
     const lo = bound(sinceMs - (o.lookbackMs ?? CDR_LOOKBACK_MS));
-    const raw: CdrDbRow[] = [];
-    let upper = { value: bound(untilMs), inclusive: false };
-    let truncated = false;
-    for (;;) {
-      const page = await q(`${select} WHERE t.calldate >= $1::${type} AND t.calldate ${upper.inclusive ? '<=' : '<'} $2::${type} ORDER BY t.calldate DESC LIMIT $3`,
-        [lo, upper.value, o.pageSize]);
-      if (page.length < o.pageSize) {
-        raw.push(...page);
-        break;
-      }
-      // The page's oldest calldate (exact, fractions too) is read again with the next page.
-      const oldest = String(page.at(-1)!.calldate_key);
-      const newer = page.filter((r) => r.calldate_key !== oldest);
-      if (newer.length === 0) {
-        raw.push(...await q(`${select} WHERE t.calldate = $1::${type}`, [oldest]));
-        upper = { value: oldest, inclusive: false };
-      } else {
-        raw.push(...newer);
-        upper = { value: oldest, inclusive: true };
-      }
-      if (raw.length >= o.maxRows) {
-        truncated = true;
-        break;
-      }
-    }
+    // Pages end on the exact calldate (fractions too: `calldate_key`), not on the displayed second.
+    const { rows: raw, truncated } = await readNewestFirst<CdrDbRow & { calldate_key?: string }, string>({
+      page: (upper, limit) => q(`${select} WHERE t.calldate >= $1::${type} AND t.calldate ${upper.inclusive ? '<=' : '<'} $2::${type} ORDER BY t.calldate DESC LIMIT $3`,
+        [lo, upper.value, limit]),
+      at: (value) => q(`${select} WHERE t.calldate = $1::${type}`, [value]),
+      keyOf: (row) => String(row.calldate_key),
+    }, bound(untilMs), o.pageSize, o.maxRows);
     await q('ROLLBACK').catch(() => undefined);
     const { records, bad } = cdrRowsToRecords(raw, zoned ? cdrDbLayout('UTC') : layout, sinceMs);
     return { records, bad, truncated, bytesRead: 0, rowsRead: raw.length };
