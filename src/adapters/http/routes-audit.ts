@@ -2,6 +2,7 @@
  * The audit log's page (`GET /audit?offset=`) and its CSV (`GET /audit.csv`, every entry newest
  * first, the history CSV's quoting). Admins and viewers may both read it.
  */
+import { csvDownload } from './csv-download.js';
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { detailsText } from './audit.js';
 import { csvCell } from './history-csv.js';
@@ -48,19 +49,6 @@ export function mountAudit(app: Hono<PanelEnv>, deps: AuditRouteDeps, guard: Mid
   });
   app.get('/audit.csv', guard, () => {
     const rows = auditCsv(deps.panel);
-    const body = new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        const next = await rows.next();
-        if (next.done) controller.close();
-        else controller.enqueue(new TextEncoder().encode(next.value));
-      },
-    });
-    return new Response(body, {
-      headers: {
-        'content-type': 'text/csv; charset=utf-8',
-        'content-disposition': `attachment; filename="audit-${new Date(deps.now()).toISOString().slice(0, 10)}.csv"`,
-        'cache-control': 'no-store',
-      },
-    });
+    return csvDownload(rows, 'audit', deps.now());
   });
 }

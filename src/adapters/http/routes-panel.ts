@@ -2,6 +2,7 @@
  * The panel pages, their live fragments and their actions. Every route is behind the session
  * guard (POSTs also behind its CSRF check); every page is server-rendered through `html`.
  */
+import { csvDownload } from './csv-download.js';
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { errorCode } from '../../errors.js';
 import type { Logger } from '../../log.js';
@@ -106,20 +107,7 @@ export function mountPanel(app: Hono<PanelEnv>, deps: PanelRouteDeps, guard: Mid
     const extension = (q.extension ?? '').trim();
     const filter = { ...(number ? { number } : {}), ...(extension ? { extension } : {}), ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) };
     const rows = historyCsv((x) => panel.history(x), filter);
-    const body = new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        const next = await rows.next();
-        if (next.done) controller.close();
-        else controller.enqueue(new TextEncoder().encode(next.value));
-      },
-    });
-    return new Response(body, {
-      headers: {
-        'content-type': 'text/csv; charset=utf-8',
-        'content-disposition': `attachment; filename="calls-${new Date(deps.now()).toISOString().slice(0, 10)}.csv"`,
-        'cache-control': 'no-store',
-      },
-    });
+    return csvDownload(rows, 'calls', deps.now());
   });
   app.get('/calls/:key', guard, async (c) => {
     const d = await panel.call(c.req.param('key'));
