@@ -1,6 +1,6 @@
 /**
  * The call tracker with FMC on the simulator's calls forwarded to an employee's mobile: each generated
- * call (tools/ami-sim/scenario/flows/mobile.ts) must give the reviewed stage lines of the matching
+ * call (tools/ami-sim/scenario/flows/ring-with-mobile.ts, forward-to-mobile.ts) must give the reviewed stage lines of the matching
  * Asterisk 22.10.1 recording (test/golden/lab22-t…x.jsonl, FMC on, Alice's PERSONAL_MOBILE), ids aside.
  */
 import { test, describe } from 'node:test';

@@ -19,7 +19,8 @@ import { followmeFlow } from './flows/followme.js';
 import { ringGroupFlow } from './flows/ring-group.js';
 import { pickupFlow } from './flows/pickup.js';
 import { parkFlow } from './flows/park.js';
-import { forwardToMobileFlow, ringWithMobileFlow } from './flows/mobile.js';
+import { forwardToMobileFlow } from './flows/forward-to-mobile.js';
+import { ringWithMobileFlow } from './flows/ring-with-mobile.js';
 import { ratingFlow } from './flows/rating.js';
 
 export interface GenerateOptions {
