@@ -61,11 +61,7 @@ import { reconcileLiveChannels, sweepIdleCalls } from './core/call/maintenance.j
 import { seedEvents } from './core/call/seed.js';
 import { backfillFromCdr, CdrGapQueue } from './flow/cdr-backfill.js';
 import { AmiGapWatch, type AmiGap } from './flow/ami-gap.js';
-import { readCdrTail } from './adapters/cdr/master-csv.js';
-import { cdrLayoutOf } from './core/cdr/csv.js';
-import { cdrDbLayout } from './core/cdr/db-row.js';
-import { readCdrRows } from './adapters/cdr/mysql.js';
-import { readPgCdrRows } from './adapters/cdr/pgsql.js';
+import { cdrSource } from './adapters/cdr/source.js';
 import { trackerConfigFrom } from './cli/replay.js';
 import type { StageChange } from './core/call/model.js';
 
@@ -263,17 +259,10 @@ export async function startConnector(fileConfig: Config, logger: Logger, now: ()
 
   async function backfill(from: number, to: number): Promise<boolean> {
     const cdr = live.get().cdr;
-    const my = cdr.source === 'mysql' ? cdr.mysql : undefined;
-    const pgc = cdr.source === 'pgsql' ? cdr.pgsql : undefined;
-    const path = cdr.csvPath ?? '';
-    if (!my && !pgc && !path) return true;
-    const timezone = (my ?? pgc)?.timezone ?? cdr.timezone;
+    const source = cdrSource(cdr);
+    if (!source) return true;
     const report = await backfillFromCdr(Math.max(from, to - cdr.maxGapMs), to, {
-      ...(my
-        ? { read: (since, layout, until) => readCdrRows({ ...my, timezone }, layout, since, until), layout: cdrDbLayout(timezone), source: 'the CDR database' }
-        : pgc
-          ? { read: (since, layout, until) => readPgCdrRows({ ...pgc, timezone }, layout, since, until), layout: cdrDbLayout(timezone), source: 'the CDR database' }
-          : { read: (since, layout) => readCdrTail(path, since, layout), layout: cdrLayoutOf(cdr) }),
+      ...source,
       trackerConfig: () => tracker.config,
       // A call stored as open is not known: its CDR gives its real end, talk time and status.
       known: async (key) => tracker.calls.has(key) || backfilled.has(key) || ((await store.getCall(key))?.endedAt ?? null) !== null,
