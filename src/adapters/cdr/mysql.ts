@@ -14,11 +14,12 @@ import type { CdrCsvLayout } from '../../core/cdr/csv.js';
 import type { CdrTail } from './master-csv.js';
 import { readNewestFirst } from './newest-first.js';
 
-export interface MysqlCdrOptions {
-  /** mysql://user:password@host:3306/asteriskcdrdb */
+/** What every CDR database source is given (the `cdr.mysql` / `cdr.pgsql` settings). */
+export interface CdrDbOptions {
+  /** mysql://user:password@host:3306/asteriskcdrdb, postgres://user:password@host:5432/asterisk */
   readonly url: string;
   readonly table: string;
-  /** IANA zone calldate is written in (undefined: this host's zone; 'UTC' when usegmtime=yes). */
+  /** IANA zone a calldate without zone is written in (undefined: this host's zone). */
   readonly timezone?: string | undefined;
   readonly connectTimeoutMs: number;
   readonly queryTimeoutMs: number;
@@ -27,6 +28,8 @@ export interface MysqlCdrOptions {
   /** calldate is a record's START: look this much further back for calls that ended after `since` (default 3 h). */
   readonly lookbackMs?: number;
 }
+
+export type MysqlCdrOptions = CdrDbOptions;
 
 /** Calls are rarely longer: a record that began this long before the window's start is not read. */
 export const CDR_LOOKBACK_MS = 3 * 3_600_000;

@@ -12,22 +12,11 @@ import pg from 'pg';
 import { ConnectorError } from '../../errors.js';
 import { CDR_DB_COLUMNS, CDR_DB_REQUIRED, cdrDbLayout, cdrRowsToRecords, wallClock, type CdrDbRow } from '../../core/cdr/db-row.js';
 import type { CdrCsvLayout } from '../../core/cdr/csv.js';
-import { CDR_LOOKBACK_MS, describeCdrDb, type CdrRows } from './mysql.js';
+import { CDR_LOOKBACK_MS, describeCdrDb, type CdrDbOptions, type CdrRows } from './mysql.js';
 import { readNewestFirst } from './newest-first.js';
 
-export interface PgsqlCdrOptions {
-  /** postgres://user:password@host:5432/asterisk */
-  readonly url: string;
-  /** `cdr`, or `schema.cdr`. */
-  readonly table: string;
-  /** IANA zone of a `timestamp without time zone` calldate (undefined: this host's zone). */
-  readonly timezone?: string | undefined;
-  readonly connectTimeoutMs: number;
-  readonly queryTimeoutMs: number;
-  readonly pageSize: number;
-  readonly maxRows: number;
-  readonly lookbackMs?: number;
-}
+/** `table` may be schema-qualified (`asterisk.cdr`); `timezone` is for a `timestamp without time zone` calldate only. */
+export type PgsqlCdrOptions = CdrDbOptions;
 
 /** What pg_catalog says about the table. */
 export interface PgCdrTable {
